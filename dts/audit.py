@@ -1,0 +1,62 @@
+"""The audit log adapter: events into `transaction_table`, one insert per request.
+
+Records keep the original system's field names (`transactionNum`, `sym`, `amount`, ...), with all
+money in integer cents; dts.logxml turns them into the course's XML when a DUMPLOG asks.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from pymongo.collection import Collection
+from pymongo.database import Database
+
+from dts.domain.events import Event
+from dts.store import database_errors
+
+log = logging.getLogger(__name__)
+
+_FIELDS = {
+    "command": "command",
+    "username": "username",
+    "sym": "sym",
+    "amount_cents": "amount",
+    "shares": "share",
+    "price_cents": "price",
+    "action": "action",
+    "filename": "filename",
+    "quote_server_time_ms": "quoteServerTime",
+    "cryptokey": "cryptokey",
+}
+
+
+def to_record(event: Event, server: str) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "timestamp": event.timestamp_ms,
+        "type": event.type.value,
+        "server": server,
+        "transactionNum": event.trx_num,
+    }
+    for attr, name in _FIELDS.items():
+        value = getattr(event, attr)
+        if value is not None:
+            record[name] = value
+    if event.message is not None:
+        key = "errorMessage" if event.type.value == "errorEvent" else "message"
+        record[key] = event.message
+    return record
+
+
+class AuditLog:
+    def __init__(self, db: Database, server: str) -> None:
+        self.events: Collection = db.transaction_table
+        self.server = server
+
+    def record(self, events: Iterable[Event]) -> None:
+        records = [to_record(e, self.server) for e in events]
+        if not records:
+            return
+        with database_errors():
+            self.events.insert_many(records, ordered=False)

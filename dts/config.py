@@ -1,0 +1,110 @@
+"""All configuration, read from the environment in this one place.
+
+Every setting has a safe default except the secrets: with authentication on, a service refuses to
+start without a signing key and an operator token, so a forgotten variable never means an open door.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+
+PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "dev"}
+
+
+class ConfigError(RuntimeError):
+    """Raised at start-up for a configuration that must not run."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    """One immutable object handed to every factory; tests build their own with `replace`."""
+
+    mongo_uri: str = "mongodb://127.0.0.1:18017/?retryWrites=false"
+    mongo_db: str = "dts"
+    redis_url: str = "redis://127.0.0.1:18079/0"
+    quote_server_url: str = "http://127.0.0.1:18004"
+    server_name: str = "dts"
+    auth_enabled: bool = True
+    secret_key: str = field(default="", repr=False)
+    operator_token: str = field(default="", repr=False)
+    token_ttl_s: int = 12 * 3600
+    pending_ttl_s: int = 60
+    quote_ttl_s: int = 120
+    quote_timeout_s: float = 5.0
+    recent_transactions_max: int = 100
+    max_body_bytes: int = 16 * 1024
+    log_dir: str = ".data/logs/dumplog"
+    watch_interval_s: float = 15.0
+    quote_mode: str = "random"
+    quote_seed: int | None = None
+    quote_latency_ms: int = 0
+
+    def validate(self) -> Settings:
+        if self.auth_enabled:
+            if self.secret_key in PLACEHOLDER_SECRETS or len(self.secret_key) < 16:
+                raise ConfigError("DTS_SECRET_KEY is missing or too short (16+ characters)")
+            if self.operator_token in PLACEHOLDER_SECRETS or len(self.operator_token) < 16:
+                raise ConfigError("DTS_OPERATOR_TOKEN is missing or too short (16+ characters)")
+        if not 1 <= self.pending_ttl_s <= 3600:
+            raise ConfigError("DTS_PENDING_TTL_S must be between 1 and 3600")
+        if self.quote_mode not in {"random", "fixed"}:
+            raise ConfigError("QUOTE_MODE must be 'random' or 'fixed'")
+        if not 0 < self.watch_interval_s <= 120:
+            raise ConfigError("DTS_WATCH_INTERVAL_S must be in (0, 120]")
+        return self
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        env = os.environ if env is None else env
+        d = cls()
+        values: dict[str, object] = {
+            "mongo_uri": env.get("MONGO_URI") or d.mongo_uri,
+            "mongo_db": env.get("DTS_MONGO_DB") or d.mongo_db,
+            "redis_url": env.get("REDIS_URL") or d.redis_url,
+            "quote_server_url": env.get("QUOTE_SERVER_URL") or d.quote_server_url,
+            "server_name": env.get("DTS_SERVER_NAME") or d.server_name,
+            "auth_enabled": env.get("DTS_AUTH", "on").strip().lower() not in {"off", "0", "false"},
+            "secret_key": env.get("DTS_SECRET_KEY", ""),
+            "operator_token": env.get("DTS_OPERATOR_TOKEN", ""),
+            "token_ttl_s": _int(env, "DTS_TOKEN_TTL_S", d.token_ttl_s),
+            "pending_ttl_s": _int(env, "DTS_PENDING_TTL_S", d.pending_ttl_s),
+            "quote_ttl_s": _int(env, "DTS_QUOTE_TTL_S", d.quote_ttl_s),
+            "quote_timeout_s": _float(env, "DTS_QUOTE_TIMEOUT_S", d.quote_timeout_s),
+            "recent_transactions_max": _int(
+                env, "DTS_RECENT_TRANSACTIONS_MAX", d.recent_transactions_max
+            ),
+            "max_body_bytes": _int(env, "DTS_MAX_BODY_BYTES", d.max_body_bytes),
+            "log_dir": env.get("DTS_LOG_DIR") or d.log_dir,
+            "watch_interval_s": _float(env, "DTS_WATCH_INTERVAL_S", d.watch_interval_s),
+            "quote_mode": (env.get("QUOTE_MODE") or d.quote_mode).strip().lower(),
+            "quote_seed": _int(env, "QUOTE_SEED", -1) if env.get("QUOTE_SEED") else None,
+            "quote_latency_ms": _int(env, "QUOTE_LATENCY_MS", d.quote_latency_ms),
+        }
+        known = {f.name for f in fields(cls)}
+        unknown = set(overrides) - known
+        if unknown:
+            raise ConfigError(f"unknown settings: {sorted(unknown)}")
+        values.update(overrides)
+        return cls(**values)  # type: ignore[arg-type]

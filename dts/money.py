@@ -1,0 +1,48 @@
+"""Dollars on the wire, integer cents inside: the only place the two meet."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+MAX_AMOUNT_CENTS = 1_000_000_000 * 100
+
+
+class MoneyFormatError(ValueError):
+    """A value that is not an exact dollar amount with at most two decimals."""
+
+
+def parse_dollars(value: object) -> int:
+    """Exact cents from a JSON number (parsed as Decimal) or a decimal string.
+
+    Binary floats are refused rather than rounded: a float here means the JSON was parsed without
+    `parse_float=Decimal`, and silently rounding would hide that.
+    """
+    if isinstance(value, bool) or value is None:
+        raise MoneyFormatError("must be a number of dollars")
+    if isinstance(value, int):
+        dec = Decimal(value)
+    elif isinstance(value, Decimal):
+        dec = value
+    elif isinstance(value, str):
+        text = value.strip()
+        if not text or len(text) > 32:
+            raise MoneyFormatError("must be a number of dollars")
+        try:
+            dec = Decimal(text)
+        except InvalidOperation as exc:
+            raise MoneyFormatError("must be a number of dollars") from exc
+    else:
+        raise MoneyFormatError("must be a number of dollars")
+    if not dec.is_finite():
+        raise MoneyFormatError("must be a finite number")
+    cents = dec * 100
+    if cents != cents.to_integral_value():
+        raise MoneyFormatError("must have at most 2 decimals")
+    return int(cents)
+
+
+def format_cents(cents: int) -> str:
+    """`12345` -> `"123.45"`; negative values keep their sign (never needed for balances)."""
+    sign = "-" if cents < 0 else ""
+    whole, frac = divmod(abs(cents), 100)
+    return f"{sign}{whole}.{frac:02d}"

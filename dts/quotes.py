@@ -1,0 +1,140 @@
+"""Quotes: the quote-server client and the Redis cache in front of it.
+
+A symbol's quote is cached for `quote_ttl_s` (120 s). Concurrent misses for one symbol share one
+fetch: threads of one process wait on a local lock, processes on a short Redis lock, so the quote
+server sees one request per symbol per expiry however many users ask at once. Every real fetch is
+an audit event and is published on `QUOTE_CHANNEL` so the trigger watcher checks that symbol.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import zlib
+from dataclasses import asdict, dataclass
+
+import redis
+import requests
+
+from dts.domain.events import Event, EventType
+from dts.errors import Unavailable
+
+QUOTE_CHANNEL = "dts:quotes"
+_KEY = "dts:quote:{}"
+_LOCK = "dts:quote-lock:{}"
+
+
+@dataclass(frozen=True)
+class Quote:
+    sym: str
+    price_cents: int
+    quote_server_time_ms: int
+    cryptokey: str
+    cached: bool = False
+
+
+class QuoteServerClient:
+    """HTTP to the internal quote server over one keep-alive session per thread."""
+
+    def __init__(self, base_url: str, timeout_s: float) -> None:
+        self.url = base_url.rstrip("/") + "/quote"
+        self.timeout_s = timeout_s
+        self._local = threading.local()
+
+    def _session(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = requests.Session()
+        return session
+
+    def fetch(self, sym: str, username: str) -> Quote:
+        try:
+            resp = self._session().get(
+                self.url, params={"sym": sym, "user": username}, timeout=self.timeout_s
+            )
+            resp.raise_for_status()
+            body = resp.json()
+            return Quote(
+                sym=sym,
+                price_cents=int(body["price_cents"]),
+                quote_server_time_ms=int(body["timestamp"]),
+                cryptokey=str(body["cryptokey"]),
+            )
+        except (requests.RequestException, ValueError, KeyError, TypeError) as exc:
+            raise Unavailable("the quote server is unavailable, try again shortly") from exc
+
+
+class QuoteCache:
+    def __init__(
+        self,
+        client: redis.Redis,
+        quote_server: QuoteServerClient,
+        ttl_s: int = 120,
+        wait_s: float = 5.0,
+    ) -> None:
+        self.redis = client
+        self.quote_server = quote_server
+        self.ttl_s = ttl_s
+        self.wait_s = wait_s
+        # Striped locks: bounded memory however many symbols clients invent.
+        self._locks = [threading.Lock() for _ in range(64)]
+
+    def get(self, sym: str, username: str, trx_num: int) -> tuple[Quote, list[Event]]:
+        """The current quote for `sym`, and the quoteServer event if it had to be fetched."""
+        try:
+            cached = self._cached(sym)
+            if cached:
+                return cached, []
+            with self._locks[zlib.crc32(sym.encode()) % len(self._locks)]:
+                cached = self._cached(sym)
+                if cached:
+                    return cached, []
+                return self._fetch_once(sym, username, trx_num)
+        except redis.RedisError as exc:
+            raise Unavailable("the quote cache is unavailable, try again shortly") from exc
+
+    def peek(self, sym: str) -> Quote | None:
+        """The cached quote without fetching (None on a miss)."""
+        try:
+            return self._cached(sym)
+        except redis.RedisError as exc:
+            raise Unavailable("the quote cache is unavailable, try again shortly") from exc
+
+    def _cached(self, sym: str) -> Quote | None:
+        raw = self.redis.get(_KEY.format(sym))
+        if raw is None:
+            return None
+        return Quote(**{**json.loads(raw), "cached": True})
+
+    def _fetch_once(self, sym: str, username: str, trx_num: int) -> tuple[Quote, list[Event]]:
+        lock_key = _LOCK.format(sym)
+        holder = self.redis.set(lock_key, "1", nx=True, px=int(self.wait_s * 1000))
+        if not holder:
+            deadline = time.monotonic() + self.wait_s
+            while time.monotonic() < deadline:
+                time.sleep(0.005)
+                cached = self._cached(sym)
+                if cached:
+                    return cached, []
+        try:
+            quote = self.quote_server.fetch(sym, username)
+            payload = json.dumps({k: v for k, v in asdict(quote).items() if k != "cached"})
+            pipe = self.redis.pipeline(transaction=False)
+            pipe.set(_KEY.format(sym), payload, ex=self.ttl_s)
+            pipe.publish(QUOTE_CHANNEL, f"{sym} {quote.price_cents}")
+            pipe.execute()
+        finally:
+            if holder:
+                self.redis.delete(lock_key)
+        event = Event(
+            type=EventType.QUOTE_SERVER,
+            timestamp_ms=int(time.time() * 1000),
+            trx_num=trx_num,
+            username=username,
+            sym=sym,
+            price_cents=quote.price_cents,
+            quote_server_time_ms=quote.quote_server_time_ms,
+            cryptokey=quote.cryptokey,
+        )
+        return quote, [event]

@@ -1,0 +1,109 @@
+"""The trigger watcher: fires automatic buy/sell orders when a quote crosses their price.
+
+Two ways in, one way to fire. Every fresh quote fetched anywhere is published on Redis and checked
+here at once against that symbol's orders only (found by the `trigger_syms` index); and every
+`watch_interval_s` the watcher itself refreshes each symbol that has a live trigger, so a quiet
+symbol is still checked at least every 120 s. Firing is the same guarded account write as any
+command, so an order fires at most once even if two checks race.
+
+Run: `python -m dts.watcher`.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+
+import redis
+
+from dts.commands import Services
+from dts.config import Settings
+from dts.errors import DtsError
+from dts.quotes import QUOTE_CHANNEL
+from dts.wiring import named, wire
+
+log = logging.getLogger("dts.watcher")
+WATCHER_USER = "dts-watcher"
+
+
+class TriggerWatcher:
+    def __init__(self, services: Services, client: redis.Redis, interval_s: float) -> None:
+        self.services = services
+        self.redis = client
+        self.interval_s = interval_s
+        self.stopping = threading.Event()
+
+    def next_trx(self) -> int:
+        return int(self.redis.incr("dts:trxnum"))
+
+    def check_symbol(self, sym: str, price_cents: int) -> int:
+        """Fires every order on `sym` that `price_cents` crosses; returns how many fired."""
+        fired = 0
+        for username in self.services.accounts.holders_of_triggers(sym):
+            try:
+                reply, events = self.services.fire_triggers(
+                    username, self.next_trx(), sym, price_cents
+                )
+            except DtsError as exc:
+                log.warning("could not check %s's orders on %s: %s", username, sym, exc.message)
+                continue
+            if events:
+                self.services.audit.record(events)
+            fired += len(reply["fired"])
+        return fired
+
+    def sweep(self) -> None:
+        for sym in self.services.accounts.trigger_symbols():
+            if self.stopping.is_set():
+                return
+            quote, events = self.services.quotes.get(sym, WATCHER_USER, self.next_trx())
+            if events:
+                self.services.audit.record(events)
+            self.check_symbol(sym, quote.price_cents)
+
+    def listen(self) -> None:
+        """Checks each freshly fetched quote as it is published."""
+        while not self.stopping.is_set():
+            try:
+                pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+                pubsub.subscribe(QUOTE_CHANNEL)
+                while not self.stopping.is_set():
+                    message = pubsub.get_message(timeout=1.0)
+                    if message is None:
+                        continue
+                    sym, _, price = message["data"].decode().partition(" ")
+                    self.check_symbol(sym, int(price))
+            except (redis.RedisError, DtsError, ValueError) as exc:
+                log.warning("quote listener: %s; reconnecting", exc)
+                self.stopping.wait(1.0)
+
+    def run(self) -> None:
+        listener = threading.Thread(target=self.listen, name="quote-listener", daemon=True)
+        listener.start()
+        while not self.stopping.is_set():
+            try:
+                self.sweep()
+            except (redis.RedisError, DtsError) as exc:
+                log.warning("sweep failed: %s", exc)
+            self.stopping.wait(self.interval_s)
+        listener.join(timeout=5)
+
+
+def build(settings: Settings) -> TriggerWatcher:
+    wiring = wire(settings)
+    return TriggerWatcher(wiring.services, wiring.redis, settings.watch_interval_s)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    settings = named(Settings.from_env(), "watcher")
+    watcher = build(settings)
+    signal.signal(signal.SIGTERM, lambda *_: watcher.stopping.set())
+    signal.signal(signal.SIGINT, lambda *_: watcher.stopping.set())
+    log.info("watching triggers every %.1f s", settings.watch_interval_s)
+    watcher.run()
+
+
+if __name__ == "__main__":
+    main()

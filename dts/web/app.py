@@ -1,0 +1,149 @@
+"""The one app factory every DTS service is built with; a service names its blueprints."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+
+import redis
+from flask import Blueprint, Flask, Response, jsonify
+from werkzeug.exceptions import HTTPException
+
+from dts.auth import Authenticator
+from dts.config import Settings
+from dts.domain.events import Event, EventType
+from dts.errors import DtsError, TooLarge
+from dts.web.command import EXTENSION, current_command, user_command_event
+from dts.wiring import named, wire
+
+log = logging.getLogger(__name__)
+
+
+class DtsExtension:
+    """The clients of one app (one per worker process), made once, used by every request."""
+
+    def __init__(self, settings: Settings) -> None:
+        wiring = wire(settings)
+        self.settings = settings
+        self.db = wiring.db
+        self.redis = wiring.redis
+        self.services = wiring.services
+        self.audit = wiring.services.audit
+        self.authenticator = Authenticator(settings)
+
+    def next_trx(self) -> int:
+        """A server-assigned transaction number for commands that came without one."""
+        try:
+            return int(self.redis.incr("dts:trxnum"))
+        except redis.RedisError:
+            return int(time.time() * 1000)
+
+    def record(self, events: Iterable[Event]) -> None:
+        """Records a request's events; a failure is logged, never turned into a second error."""
+        try:
+            self.audit.record(events)
+        except DtsError:
+            log.exception("could not record audit events")
+
+    def health(self) -> dict[str, bool]:
+        checks = {"database": False, "redis": False}
+        try:
+            self.db.command("ping")
+            checks["database"] = True
+        except Exception:
+            log.warning("health: database ping failed")
+        try:
+            checks["redis"] = bool(self.redis.ping())
+        except redis.RedisError:
+            log.warning("health: redis ping failed")
+        return checks
+
+
+def _error_response(exc: DtsError) -> Response:
+    resp = jsonify({"ok": False, "error": exc.message, "code": exc.code})
+    resp.status_code = exc.status
+    return resp
+
+
+def _record_refusal(ext: DtsExtension, exc: DtsError, path: str) -> None:
+    req = current_command()
+    now_ms = ext.services.clock_ms()
+    events: list[Event] = []
+    if req is not None:
+        events.append(user_command_event(req, now_ms))
+        events.extend(e for e in exc.events if isinstance(e, Event))
+    amount = req.params.get("amount") if req else None
+    events.append(
+        Event(
+            type=EventType.ERROR_EVENT,
+            timestamp_ms=now_ms,
+            trx_num=(req.trx if req and req.trx else None) or ext.next_trx(),
+            command=req.command if req else None,
+            username=req.username if req else None,
+            sym=req.params.get("sym") if req else None,
+            amount_cents=amount if isinstance(amount, int) else None,
+            filename=req.params.get("filename") if req else None,
+            message=exc.message if req else f"{exc.message}: {path}",
+        )
+    )
+    ext.record(events)
+
+
+def register_error_handlers(app: Flask, ext: DtsExtension) -> None:
+    from flask import request
+
+    @app.errorhandler(DtsError)
+    def on_refusal(exc: DtsError) -> Response:
+        _record_refusal(ext, exc, request.path)
+        return _error_response(exc)
+
+    @app.errorhandler(HTTPException)
+    def on_http_error(exc: HTTPException) -> Response:
+        status = exc.code or 500
+        if status == 413:
+            err: DtsError = TooLarge(
+                f"request body too large (limit {ext.settings.max_body_bytes} bytes)"
+            )
+        else:
+            messages = {404: "no such endpoint", 405: "method not allowed: use POST"}
+            err = DtsError(
+                messages.get(status, exc.name.lower()), exc.name.upper().replace(" ", "_")
+            )
+            err.status = status
+        return on_refusal(err)
+
+    @app.errorhandler(Exception)
+    def on_crash(exc: Exception) -> Response:
+        log.exception("unhandled error")
+        resp = jsonify({"ok": False, "error": "internal error", "code": "INTERNAL"})
+        resp.status_code = 500
+        return resp
+
+
+def create_service_app(
+    name: str,
+    blueprints: Iterable[Blueprint],
+    health_prefixes: Iterable[str],
+    config: Settings | None,
+) -> Flask:
+    settings = named(config or Settings.from_env(), name).validate()
+    app = Flask(name)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    ext = DtsExtension(settings)
+    app.extensions[EXTENSION] = ext
+    register_error_handlers(app, ext)
+    for blueprint in blueprints:
+        app.register_blueprint(blueprint)
+
+    def health() -> tuple[Response, int]:
+        checks = ext.health()
+        ok = all(checks.values())
+        return jsonify({"ok": ok, "service": name, **checks}), 200 if ok else 503
+
+    for prefix in health_prefixes:
+        app.add_url_rule(
+            f"{prefix}/health", f"health{prefix.replace('/', '_')}", health, methods=["GET"]
+        )
+    return app

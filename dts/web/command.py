@@ -1,0 +1,114 @@
+"""How a command request travels: JSON body -> identity -> validated fields -> service -> reply.
+
+The `command` decorator wraps every command route so that each one, accepted or refused, is
+recorded once: its `userCommand`, the events it caused, and on refusal its `errorEvent`, all in one
+insert at the end of the request.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Response, current_app, g, jsonify, request
+from pydantic import BaseModel
+
+from dts.auth import Identity, acting_user
+from dts.commands import Outcome, Services
+from dts.domain.events import Event, EventType
+from dts.errors import BadInput
+from dts.validation import parse
+from dts.web.presenters import to_wire
+
+log = logging.getLogger(__name__)
+M = TypeVar("M", bound=BaseModel)
+EXTENSION = "dts"
+
+
+def services() -> Services:
+    return current_app.extensions[EXTENSION].services
+
+
+def _reject_constant(name: str) -> Any:
+    raise BadInput(f"{name} is not a valid JSON value")
+
+
+def read_json_body() -> Any:
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        raise BadInput("the request body must be a JSON object")
+    try:
+        return json.loads(raw, parse_float=Decimal, parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
+        raise BadInput("the request body is not valid JSON") from None
+
+
+@dataclass
+class CommandRequest:
+    command: str
+    identity: Identity | None = None
+    raw: Any = None
+    username: str | None = None
+    trx: int | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def parse(self, model: type[M]) -> M:
+        """Validates the body and settles who the command acts for."""
+        body = parse(model, self.raw)
+        requested = getattr(body, "username", None)
+        self.params = {k: getattr(body, k, None) for k in ("sym", "amount", "filename")}
+        self.username = requested
+        if self.identity is not None:
+            self.username = acting_user(self.identity, requested)
+        self.trx = getattr(body, "trxNum", None) or self.trx
+        return body
+
+
+def current_command() -> CommandRequest | None:
+    return g.get("dts_command")
+
+
+def _trx_of(raw: Any) -> int | None:
+    value = raw.get("trxNum") if isinstance(raw, dict) else None
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 2**53:
+        return value
+    return None
+
+
+def user_command_event(req: CommandRequest, timestamp_ms: int) -> Event:
+    amount = req.params.get("amount")
+    return Event(
+        type=EventType.USER_COMMAND,
+        timestamp_ms=timestamp_ms,
+        trx_num=req.trx or 1,
+        command=req.command,
+        username=req.username,
+        sym=req.params.get("sym"),
+        amount_cents=amount if isinstance(amount, int) else None,
+        filename=req.params.get("filename"),
+    )
+
+
+def command(name: str, *, authenticate: bool = True) -> Callable[..., Callable[[], Response]]:
+    def decorate(view: Callable[[CommandRequest], Outcome]) -> Callable[[], Response]:
+        @wraps(view)
+        def handle() -> Response:
+            ext = current_app.extensions[EXTENSION]
+            req = CommandRequest(command=name)
+            g.dts_command = req
+            req.raw = read_json_body()
+            req.trx = _trx_of(req.raw) or ext.next_trx()
+            if authenticate:
+                req.identity = ext.authenticator.identify(request.headers.get("Authorization"))
+            reply, events = view(req)
+            ext.record([user_command_event(req, ext.services.clock_ms()), *events])
+            return jsonify({"ok": True, **to_wire(reply)})
+
+        return handle
+
+    return decorate

@@ -1,0 +1,57 @@
+"""Builds the clients and services of one process from its settings (services and watcher alike)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+
+import redis
+from pymongo.database import Database
+
+from dts.audit import AuditLog
+from dts.commands import Services
+from dts.config import Settings
+from dts.errors import DtsError
+from dts.quotes import QuoteCache, QuoteServerClient
+from dts.store import AccountStore, connect, ensure_indexes
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Wiring:
+    settings: Settings
+    db: Database
+    redis: redis.Redis
+    services: Services
+
+
+def named(settings: Settings, server_name: str) -> Settings:
+    """Uses the process's own name in audit records unless DTS_SERVER_NAME says otherwise."""
+    if settings.server_name == Settings().server_name:
+        return replace(settings, server_name=server_name)
+    return settings
+
+
+def wire(settings: Settings) -> Wiring:
+    """Clients are made here, never at import time: each gunicorn worker gets its own pools."""
+    db = connect(settings.mongo_uri, settings.mongo_db)
+    client = redis.Redis.from_url(
+        settings.redis_url, socket_timeout=5, socket_connect_timeout=3, health_check_interval=30
+    )
+    services = Services(
+        settings=settings,
+        accounts=AccountStore(db, settings.recent_transactions_max),
+        quotes=QuoteCache(
+            client,
+            QuoteServerClient(settings.quote_server_url, settings.quote_timeout_s),
+            ttl_s=settings.quote_ttl_s,
+            wait_s=settings.quote_timeout_s,
+        ),
+        audit=AuditLog(db, settings.server_name),
+    )
+    try:
+        ensure_indexes(db)
+    except DtsError:
+        log.warning("database unreachable at start-up; indexes are ensured on the next start")
+    return Wiring(settings, db, client, services)

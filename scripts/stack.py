@@ -1,0 +1,374 @@
+"""The native DTS stack: start, check and stop every process without Docker.
+
+    python scripts/stack.py up      # start everything in the background, return when healthy
+    python scripts/stack.py down    # stop what `up` started (and nothing else)
+    python scripts/stack.py run     # up, stay in the foreground, Ctrl-C stops all
+    python scripts/stack.py status  # what runs, and whether it answers
+
+Everything lives under DTS_DATA_DIR (default .data/): the database files, logs, pid files, the
+rendered NGINX config and the generated secrets. Ports: DTS_HTTP_PORT (default 80) for NGINX, the
+internal ones from DTS_PORT_BASE (default 18000). Set MONGO_URI to use an existing MongoDB instead
+of the bundled development database server (SecantusDB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+HEALTH_TIMEOUT_S = 90.0
+
+
+@dataclass
+class Proc:
+    name: str
+    argv: list[str]
+    health_url: str | None = None
+    port: int | None = None
+    env: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Layout:
+    data: Path
+    http_port: int
+    port_base: int
+    mongo_uri: str | None
+
+    @classmethod
+    def from_env(cls) -> Layout:
+        data = Path(os.environ.get("DTS_DATA_DIR") or ROOT / ".data").resolve()
+        return cls(
+            data=data,
+            http_port=int(os.environ.get("DTS_HTTP_PORT") or 80),
+            port_base=int(os.environ.get("DTS_PORT_BASE") or 18000),
+            mongo_uri=os.environ.get("MONGO_URI") or None,
+        )
+
+    def port(self, offset: int) -> int:
+        return self.port_base + offset
+
+    @property
+    def run_dir(self) -> Path:
+        return self.data / "run"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.data / "logs"
+
+
+def load_secrets(layout: Layout) -> dict[str, str]:
+    """Secrets from the environment, else from the data directory, else generated once there."""
+    path = layout.data / "secrets.env"
+    stored: dict[str, str] = {}
+    if path.exists():
+        for line in path.read_text().splitlines():
+            key, sep, value = line.partition("=")
+            if sep and not key.startswith("#"):
+                stored[key.strip()] = value.strip()
+    values = {}
+    for key in ("DTS_SECRET_KEY", "DTS_OPERATOR_TOKEN"):
+        values[key] = os.environ.get(key) or stored.get(key) or secrets.token_urlsafe(32)
+    if any(stored.get(k) != v for k, v in values.items()) and not all(
+        os.environ.get(k) for k in values
+    ):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("".join(f"{k}={v}\n" for k, v in values.items()))
+        path.chmod(0o600)
+    return values
+
+
+def render(template: str, variables: dict[str, str]) -> str:
+    """${DTS_*} substitution only, like the nginx image's envsubst: `$host` & co. stay as they are."""
+
+    def substitute(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in variables:
+            raise SystemExit(f"template variable {name} has no value")
+        return variables[name]
+
+    return re.sub(r"\$\{(DTS_[A-Z0-9_]+)\}", substitute, template)
+
+
+def nginx_config(layout: Layout) -> Path:
+    conf_dir = layout.data / "nginx"
+    for sub in ("conf.d", "tmp"):
+        (conf_dir / sub).mkdir(parents=True, exist_ok=True)
+    ui_root = ROOT / "frontend" / "dist"
+    if not (ui_root / "index.html").exists():
+        ui_root = ROOT / "nginx" / "html"
+    site = render(
+        (ROOT / "nginx" / "templates" / "dts.conf.template").read_text(),
+        {
+            "DTS_BUY_UPSTREAM": f"127.0.0.1:{layout.port(1)}",
+            "DTS_SELL_UPSTREAM": f"127.0.0.1:{layout.port(2)}",
+            "DTS_USER_UPSTREAM": f"127.0.0.1:{layout.port(3)}",
+            "DTS_NGINX_LISTEN": str(layout.http_port),
+            "DTS_UI_ROOT": str(ui_root),
+        },
+    )
+    (conf_dir / "conf.d" / "dts.conf").write_text(site)
+    main = render(
+        (ROOT / "nginx" / "nginx.native.conf.template").read_text(),
+        {"DTS_NGINX_DIR": str(conf_dir), "DTS_LOG_DIR": str(layout.log_dir)},
+    )
+    path = conf_dir / "nginx.conf"
+    path.write_text(main)
+    return path
+
+
+def processes(layout: Layout) -> list[Proc]:
+    procs: list[Proc] = []
+    mongo_uri = layout.mongo_uri
+    if mongo_uri is None:
+        port = layout.port(17)
+        (layout.data / "db").mkdir(parents=True, exist_ok=True)
+        procs.append(
+            Proc(
+                "database",
+                [str(BIN / "secantusd-py"), "--host", "127.0.0.1", "--port", str(port),
+                 "--storage-path", str(layout.data / "db")],
+                port=port,
+            )
+        )
+        mongo_uri = f"mongodb://127.0.0.1:{port}/?retryWrites=false"
+    redis_port = layout.port(79)
+    (layout.data / "redis").mkdir(parents=True, exist_ok=True)
+    procs.append(
+        Proc(
+            "redis",
+            [shutil.which("redis-server") or "/usr/bin/redis-server", "--port", str(redis_port),
+             "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(layout.data / "redis"), "--protected-mode", "yes"],
+            port=redis_port,
+        )
+    )
+    common = {
+        "MONGO_URI": mongo_uri,
+        "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+        "QUOTE_SERVER_URL": f"http://127.0.0.1:{layout.port(4)}",
+        "DTS_LOG_DIR": str(layout.data / "dumplog"),
+        **load_secrets(layout),
+    }
+    services = [
+        ("quote_server", 4, "quote_server.app:create_app()", "/health"),
+        ("buy", 1, "buy_service.app:create_app()", "/buy/health"),
+        ("sell", 2, "sell_service.app:create_app()", "/sell/health"),
+        ("user_utils", 3, "user_service.app:create_app()", "/user_utils/health"),
+    ]
+    for name, offset, app, health in services:
+        port = layout.port(offset)
+        procs.append(
+            Proc(
+                name,
+                [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"),
+                 "--bind", f"127.0.0.1:{port}", app],
+                health_url=f"http://127.0.0.1:{port}{health}",
+                port=port,
+                env={**common, "DTS_BIND": f"127.0.0.1:{port}"},
+            )
+        )
+    procs.append(Proc("watcher", [sys.executable, "-m", "dts.watcher"], env=common))
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    procs.append(
+        Proc(
+            "nginx",
+            [nginx, "-p", str(layout.data / "nginx"), "-c", str(nginx_config(layout))],
+            health_url=f"http://127.0.0.1:{layout.http_port}/user_utils/health",
+            port=layout.http_port,
+        )
+    )
+    return procs
+
+
+def pid_file(layout: Layout, name: str) -> Path:
+    return layout.run_dir / f"{name}.pid"
+
+
+def running_pid(layout: Layout, name: str) -> int | None:
+    """The pid `up` recorded for `name`, if that process still runs and is still the one we started
+    (its command line still shows the marker recorded with it, so a recycled pid is never hit)."""
+    try:
+        pid_text, _, marker = pid_file(layout, name).read_text().partition(" ")
+        pid = int(pid_text)
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+    except (OSError, ValueError):
+        return None
+    return pid if marker.strip().encode() in cmdline else None
+
+
+def marker(proc: Proc) -> str:
+    return str(proc.port) if proc.port else proc.name
+
+
+def port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def answers(proc: Proc) -> bool:
+    if proc.health_url:
+        try:
+            with urllib.request.urlopen(proc.health_url, timeout=2) as resp:
+                return resp.status == 200
+        except OSError:
+            return False
+    if proc.port:
+        return not port_free(proc.port)
+    return True
+
+
+def start(layout: Layout, proc: Proc) -> subprocess.Popen[bytes] | None:
+    if running_pid(layout, proc.name):
+        print(f"  {proc.name}: already running")
+        return None
+    if proc.port and not port_free(proc.port):
+        raise SystemExit(
+            f"port {proc.port} for {proc.name} is taken by another program; stop it or set "
+            f"{'DTS_HTTP_PORT' if proc.name == 'nginx' else 'DTS_PORT_BASE'}"
+        )
+    log = open(layout.log_dir / f"{proc.name}.log", "ab")  # noqa: SIM115 - handed to the child
+    env = {**os.environ, **proc.env, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
+    child = subprocess.Popen(
+        proc.argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL, start_new_session=True,
+    )
+    pid_file(layout, proc.name).write_text(f"{child.pid} {marker(proc)}")
+    print(f"  {proc.name}: started (pid {child.pid})")
+    return child
+
+
+def wait_healthy(
+    layout: Layout, procs: list[Proc], children: dict[str, subprocess.Popen[bytes]]
+) -> None:
+    deadline = time.monotonic() + HEALTH_TIMEOUT_S
+    for proc in procs:
+        while not answers(proc):
+            child = children.get(proc.name)
+            if child is not None and child.poll() is not None:
+                raise RuntimeError(f"{proc.name} exited; see {layout.log_dir / (proc.name + '.log')}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{proc.name} did not become healthy in {HEALTH_TIMEOUT_S:.0f} s")
+            time.sleep(0.2)
+
+
+def check_system_tools() -> None:
+    missing = [tool for tool in ("nginx", "redis-server") if not shutil.which(tool)
+               and not Path(f"/usr/sbin/{tool}").exists() and not Path(f"/usr/bin/{tool}").exists()]
+    if missing:
+        raise SystemExit(f"missing {', '.join(missing)}: run `make deps` (installs them with apt)")
+
+
+def up(layout: Layout) -> None:
+    check_system_tools()
+    for sub in (layout.run_dir, layout.log_dir, layout.data / "dumplog"):
+        sub.mkdir(parents=True, exist_ok=True)
+    procs = processes(layout)
+    print(f"starting DTS (data in {layout.data})")
+    children: dict[str, subprocess.Popen[bytes]] = {}
+    try:
+        for proc in procs:
+            child = start(layout, proc)
+            if child is not None:
+                children[proc.name] = child
+            if proc.name in {"database", "redis"}:
+                wait_healthy(layout, [proc], children)
+        wait_healthy(layout, procs, children)
+    except (RuntimeError, SystemExit) as exc:
+        print(f"start-up failed: {exc}", file=sys.stderr)
+        for proc in procs:
+            tail = layout.log_dir / f"{proc.name}.log"
+            child = children.get(proc.name)
+            if tail.exists() and child is not None and child.poll() is not None:
+                print(f"--- last lines of {tail}", file=sys.stderr)
+                print("\n".join(tail.read_text(errors="replace").splitlines()[-15:]), file=sys.stderr)
+        down(layout)
+        raise SystemExit(1) from None
+    print(f"DTS is up: http://localhost:{layout.http_port}/")
+
+
+def stop_pid(pid: int, timeout_s: float = 15.0) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pid, 0)
+        except ProcessLookupError:
+            return
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+        time.sleep(0.1)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGKILL)
+
+
+def down(layout: Layout) -> None:
+    names = ["nginx", "watcher", "user_utils", "sell", "buy", "quote_server", "redis", "database"]
+    for name in names:
+        pid = running_pid(layout, name)
+        if pid is not None:
+            stop_pid(pid)
+            print(f"  {name}: stopped")
+        pid_file(layout, name).unlink(missing_ok=True)
+
+
+def status(layout: Layout) -> int:
+    healthy = True
+    for proc in processes(layout):
+        pid = running_pid(layout, proc.name)
+        ok = pid is not None and answers(proc)
+        healthy &= ok
+        state = "healthy" if ok else ("running, not answering" if pid else "stopped")
+        print(f"  {proc.name:13} {state}")
+    return 0 if healthy else 1
+
+
+def run(layout: Layout) -> None:
+    up(layout)
+    print("press Ctrl-C to stop")
+    stop = False
+
+    def on_signal(*_: object) -> None:
+        nonlocal stop
+        stop = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    while not stop:
+        time.sleep(0.5)
+    print("\nstopping DTS")
+    down(layout)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("action", choices=["up", "down", "run", "status"])
+    args = parser.parse_args()
+    layout = Layout.from_env()
+    if args.action == "up":
+        up(layout)
+    elif args.action == "down":
+        down(layout)
+    elif args.action == "run":
+        run(layout)
+    else:
+        raise SystemExit(status(layout))
+
+
+if __name__ == "__main__":
+    main()
