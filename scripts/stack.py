@@ -40,6 +40,7 @@ class Proc:
     health_url: str | None = None
     port: int | None = None
     env: dict[str, str] = field(default_factory=dict)
+    marker: str = ""  # what its command line always shows (processes may rewrite their titles)
 
 
 @dataclass
@@ -190,6 +191,7 @@ def processes(layout: Layout) -> list[Proc]:
             [nginx, "-p", str(layout.data / "nginx"), "-c", str(nginx_config(layout))],
             health_url=f"http://127.0.0.1:{layout.http_port}/user_utils/health",
             port=layout.http_port,
+            marker=str(layout.data / "nginx"),
         )
     )
     return procs
@@ -212,7 +214,7 @@ def running_pid(layout: Layout, name: str) -> int | None:
 
 
 def marker(proc: Proc) -> str:
-    return str(proc.port) if proc.port else proc.name
+    return proc.marker or (str(proc.port) if proc.port else proc.name)
 
 
 def port_free(port: int) -> bool:

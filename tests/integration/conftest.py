@@ -1,0 +1,143 @@
+"""The real native stack (NGINX, gunicorn services, Redis, the database server), started once.
+
+It runs from its own data directory and ports, with fixed quote prices and a short pending window
+(DTS_TEST_PENDING_TTL_S, default 2 s) so the 60 s rule is tested without sleeping a minute. Each
+test makes its own users (`new_user`), so no test depends on another's leftovers.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pymongo
+import pytest
+import requests
+
+from dts.price_walk import fixed_price_cents
+
+ROOT = Path(__file__).resolve().parents[2]
+HTTP_PORT = int(os.environ.get("DTS_TEST_HTTP_PORT", "18580"))
+PORT_BASE = int(os.environ.get("DTS_TEST_PORT_BASE", "18600"))
+PENDING_TTL_S = int(os.environ.get("DTS_TEST_PENDING_TTL_S", "2"))
+OPERATOR_TOKEN = "test-operator-token-" + uuid.uuid4().hex
+SECRET_KEY = "test-signing-key-" + uuid.uuid4().hex
+
+
+@dataclass
+class Stack:
+    url: str
+    operator_token: str
+    secret_key: str
+    mongo_uri: str
+    data_dir: Path
+    pending_ttl_s: int
+
+    def price_cents(self, sym: str) -> int:
+        return fixed_price_cents(sym)
+
+
+def _stack_env(data_dir: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DTS_DATA_DIR": str(data_dir),
+        "DTS_HTTP_PORT": str(HTTP_PORT),
+        "DTS_PORT_BASE": str(PORT_BASE),
+        "QUOTE_MODE": "fixed",
+        "DTS_PENDING_TTL_S": str(PENDING_TTL_S),
+        "DTS_WATCH_INTERVAL_S": "1",
+        "DTS_OPERATOR_TOKEN": OPERATOR_TOKEN,
+        "DTS_SECRET_KEY": SECRET_KEY,
+        "DTS_AUTH": "on",
+        "DTS_WORKERS": "2",
+        "DTS_THREADS": "4",
+    }
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    data_dir = Path(tmp_path_factory.mktemp("stack"))
+    env = _stack_env(data_dir)
+    script = [sys.executable, str(ROOT / "scripts" / "stack.py")]
+    up = subprocess.run([*script, "up"], env=env, cwd=ROOT, capture_output=True, text=True)
+    if up.returncode != 0:
+        subprocess.run([*script, "down"], env=env, cwd=ROOT, check=False)
+        pytest.fail(f"the stack did not start:\n{up.stdout}\n{up.stderr}")
+    try:
+        yield Stack(
+            url=f"http://127.0.0.1:{HTTP_PORT}",
+            operator_token=OPERATOR_TOKEN,
+            secret_key=SECRET_KEY,
+            mongo_uri=f"mongodb://127.0.0.1:{PORT_BASE + 17}/?retryWrites=false",
+            data_dir=data_dir,
+            pending_ttl_s=PENDING_TTL_S,
+        )
+    finally:
+        subprocess.run([*script, "down"], env=env, cwd=ROOT, check=False, capture_output=True)
+        if os.environ.get("DTS_TEST_KEEP_DATA") != "1":
+            shutil.rmtree(data_dir, ignore_errors=True)
+
+
+class Client:
+    """An HTTP client through NGINX, as one caller (a user's token or the operator's)."""
+
+    def __init__(self, base_url: str, token: str | None) -> None:
+        self.base_url = base_url
+        self.session = requests.Session()
+        if token:
+            self.session.headers["Authorization"] = f"Bearer {token}"
+
+    def post(self, path: str, body: Any = None, **kw: Any) -> requests.Response:
+        return self.session.post(self.base_url + path, json=body, timeout=30, **kw)
+
+    def ok(self, path: str, body: Any) -> dict[str, Any]:
+        resp = self.post(path, body)
+        assert resp.status_code == 200, f"{path} {body} -> {resp.status_code} {resp.text}"
+        data = resp.json()
+        assert data["ok"] is True
+        return data
+
+    def refused(self, path: str, body: Any, status: int, code: str | None = None) -> dict:
+        resp = self.post(path, body)
+        assert resp.status_code == status, f"{path} {body} -> {resp.status_code} {resp.text}"
+        data = resp.json()
+        assert data["ok"] is False and data["error"]
+        if code is not None:
+            assert data["code"] == code, data
+        return data
+
+
+@pytest.fixture(scope="session")
+def operator(stack: Stack) -> Client:
+    return Client(stack.url, stack.operator_token)
+
+
+@pytest.fixture
+def new_user(operator: Client) -> Callable[..., str]:
+    """Creates a fresh account (by the operator's ADD) and returns its username."""
+
+    def make(funds: str | None = "10000.00", prefix: str = "u") -> str:
+        username = f"{prefix}{uuid.uuid4().hex[:12]}"
+        if funds is not None:
+            operator.ok("/user_utils/add", {"username": username, "amount": funds})
+        return username
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def db(stack: Stack) -> Iterator[pymongo.database.Database]:
+    client: pymongo.MongoClient = pymongo.MongoClient(stack.mongo_uri)
+    yield client["dts"]
+    client.close()
+
+
+def summary(operator: Client, username: str) -> dict[str, Any]:
+    return operator.ok("/user_utils/display_summary", {"username": username})
