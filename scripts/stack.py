@@ -94,7 +94,7 @@ def load_secrets(layout: Layout) -> dict[str, str]:
 
 
 def render(template: str, variables: dict[str, str]) -> str:
-    """${DTS_*} substitution only, like the nginx image's envsubst: `$host` & co. stay as they are."""
+    """${DTS_*} substitution only, like the image's envsubst: `$host` & co. stay as they are."""
 
     def substitute(match: re.Match[str]) -> str:
         name = match.group(1)
@@ -141,8 +141,15 @@ def processes(layout: Layout) -> list[Proc]:
         procs.append(
             Proc(
                 "database",
-                [str(BIN / "secantusd-py"), "--host", "127.0.0.1", "--port", str(port),
-                 "--storage-path", str(layout.data / "db")],
+                [
+                    str(BIN / "secantusd-py"),
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--storage-path",
+                    str(layout.data / "db"),
+                ],
                 port=port,
             )
         )
@@ -152,9 +159,21 @@ def processes(layout: Layout) -> list[Proc]:
     procs.append(
         Proc(
             "redis",
-            [shutil.which("redis-server") or "/usr/bin/redis-server", "--port", str(redis_port),
-             "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(layout.data / "redis"), "--protected-mode", "yes"],
+            [
+                shutil.which("redis-server") or "/usr/bin/redis-server",
+                "--port",
+                str(redis_port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(layout.data / "redis"),
+                "--protected-mode",
+                "yes",
+            ],
             port=redis_port,
         )
     )
@@ -176,8 +195,14 @@ def processes(layout: Layout) -> list[Proc]:
         procs.append(
             Proc(
                 name,
-                [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"),
-                 "--bind", f"127.0.0.1:{port}", app],
+                [
+                    str(BIN / "gunicorn"),
+                    "-c",
+                    str(ROOT / "gunicorn.conf.py"),
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    app,
+                ],
                 health_url=f"http://127.0.0.1:{port}{health}",
                 port=port,
                 env={**common, "DTS_BIND": f"127.0.0.1:{port}"},
@@ -246,8 +271,13 @@ def start(layout: Layout, proc: Proc) -> subprocess.Popen[bytes] | None:
     log = open(layout.log_dir / f"{proc.name}.log", "ab")  # noqa: SIM115 - handed to the child
     env = {**os.environ, **proc.env, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
     child = subprocess.Popen(
-        proc.argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL, start_new_session=True,
+        proc.argv,
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
     )
     pid_file(layout, proc.name).write_text(f"{child.pid} {marker(proc)}")
     print(f"  {proc.name}: started (pid {child.pid})")
@@ -262,15 +292,24 @@ def wait_healthy(
         while not answers(proc):
             child = children.get(proc.name)
             if child is not None and child.poll() is not None:
-                raise RuntimeError(f"{proc.name} exited; see {layout.log_dir / (proc.name + '.log')}")
+                raise RuntimeError(
+                    f"{proc.name} exited; see {layout.log_dir / (proc.name + '.log')}"
+                )
             if time.monotonic() > deadline:
-                raise RuntimeError(f"{proc.name} did not become healthy in {HEALTH_TIMEOUT_S:.0f} s")
+                raise RuntimeError(
+                    f"{proc.name} did not become healthy in {HEALTH_TIMEOUT_S:.0f} s"
+                )
             time.sleep(0.2)
 
 
 def check_system_tools() -> None:
-    missing = [tool for tool in ("nginx", "redis-server") if not shutil.which(tool)
-               and not Path(f"/usr/sbin/{tool}").exists() and not Path(f"/usr/bin/{tool}").exists()]
+    missing = [
+        tool
+        for tool in ("nginx", "redis-server")
+        if not shutil.which(tool)
+        and not Path(f"/usr/sbin/{tool}").exists()
+        and not Path(f"/usr/bin/{tool}").exists()
+    ]
     if missing:
         raise SystemExit(f"missing {', '.join(missing)}: run `make deps` (installs them with apt)")
 
@@ -297,7 +336,9 @@ def up(layout: Layout) -> None:
             child = children.get(proc.name)
             if tail.exists() and child is not None and child.poll() is not None:
                 print(f"--- last lines of {tail}", file=sys.stderr)
-                print("\n".join(tail.read_text(errors="replace").splitlines()[-15:]), file=sys.stderr)
+                print(
+                    "\n".join(tail.read_text(errors="replace").splitlines()[-15:]), file=sys.stderr
+                )
         down(layout)
         raise SystemExit(1) from None
     print(f"DTS is up: http://localhost:{layout.http_port}/")
