@@ -7,7 +7,7 @@ money in integer cents; dts.logxml turns them into the course's XML when a DUMPL
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from pymongo.collection import Collection
@@ -53,6 +53,15 @@ class AuditLog:
     def __init__(self, db: Database, server: str) -> None:
         self.events: Collection = db.transaction_table
         self.server = server
+
+    def records(self, username: str | None) -> Iterator[dict[str, Any]]:
+        """All of a user's records (or everyone's), oldest first, fetched in batches."""
+        query = {} if username is None else {"username": username}
+        with database_errors():
+            cursor = self.events.find(query, {"_id": 0}, batch_size=2000)
+            if username is not None:
+                cursor = cursor.sort("timestamp", 1)
+            yield from cursor
 
     def record(self, events: Iterable[Event]) -> None:
         records = [to_record(e, self.server) for e in events]

@@ -6,9 +6,12 @@ layer records those with the request's `userCommand` in one insert, and formats 
 
 from __future__ import annotations
 
+import os
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from dts.audit import AuditLog
@@ -17,6 +20,8 @@ from dts.domain import pending, triggers
 from dts.domain.account import Account, PendingTrade, Side, TriggerOrder
 from dts.domain.change import Change
 from dts.domain.events import Event
+from dts.errors import BadInput
+from dts.logxml import write_log
 from dts.quotes import QuoteCache
 from dts.store import AccountStore
 
@@ -166,6 +171,27 @@ class Services:
             return {"transactions": newest_first}
 
         return self._apply(username, rule, trx, "DISPLAY_SUMMARY")
+
+    def dumplog(self, username: str | None, filename: str) -> Path:
+        """Writes the XML log into the log directory under the base name of `filename` only."""
+        log_dir = Path(self.settings.log_dir).resolve()
+        log_dir.mkdir(parents=True, exist_ok=True)
+        name = safe_basename(filename)
+        path = log_dir / name
+        partial = path.with_name(f".{name}.{os.getpid()}.partial")
+        with partial.open("w", encoding="utf-8") as out:
+            write_log(self.audit.records(username), out)
+        partial.replace(path)
+        return path
+
+
+def safe_basename(filename: str) -> str:
+    """`../../etc/passwd` -> `passwd`; anything unsafe left over becomes `_`."""
+    base = re.sub(r"[^A-Za-z0-9_.-]", "_", filename.replace("\\", "/").rsplit("/", 1)[-1])
+    base = base.lstrip(".")
+    if not base:
+        raise BadInput("filename must name a file", "BAD_FILENAME")
+    return base[:128]
 
 
 def pending_view(trade: PendingTrade, now_ms: int) -> Reply:

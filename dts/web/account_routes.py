@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, Response, send_file
 
 from dts.commands import Outcome
-from dts.validation import AmountBody, Body, DumplogBody, RecentBody, SymbolBody
+from dts.validation import AmountBody, Body, DumplogBody, RecentBody, SymbolBody, parse
 from dts.web.command import CommandRequest, command, services
 
 bp = Blueprint("account", __name__, url_prefix="/user_utils")
@@ -41,6 +41,18 @@ def recent_transactions(req: CommandRequest) -> Outcome:
 
 @bp.post("/dumplog")
 @command("DUMPLOG")
-def dumplog(req: CommandRequest) -> Outcome:
-    req.parse(DumplogBody)
-    raise NotImplementedError
+def dumplog(req: CommandRequest) -> Response:
+    """Everyone's log for the operator without a username; otherwise one user's own log."""
+    everyone = req.identity is not None and req.identity.operator and _names_no_user(req.raw)
+    if everyone:
+        body = parse(DumplogBody, req.raw)
+        req.params = {"filename": body.filename}
+        req.trx = body.trxNum or req.trx
+    else:
+        body = req.parse(DumplogBody)
+    path = services().dumplog(None if everyone else req.username, body.filename)
+    return send_file(path, mimetype="application/xml", as_attachment=True, download_name=path.name)
+
+
+def _names_no_user(raw: object) -> bool:
+    return isinstance(raw, dict) and raw.get("username") in (None, "")

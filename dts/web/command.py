@@ -95,7 +95,7 @@ def user_command_event(req: CommandRequest, timestamp_ms: int) -> Event:
 
 
 def command(name: str, *, authenticate: bool = True) -> Callable[..., Callable[[], Response]]:
-    def decorate(view: Callable[[CommandRequest], Outcome]) -> Callable[[], Response]:
+    def decorate(view: Callable[[CommandRequest], Outcome | Response]) -> Callable[[], Response]:
         @wraps(view)
         def handle() -> Response:
             ext = current_app.extensions[EXTENSION]
@@ -105,8 +105,11 @@ def command(name: str, *, authenticate: bool = True) -> Callable[..., Callable[[
             req.trx = _trx_of(req.raw) or ext.next_trx()
             if authenticate:
                 req.identity = ext.authenticator.identify(request.headers.get("Authorization"))
-            reply, events = view(req)
+            result = view(req)
+            reply, events = ({}, []) if isinstance(result, Response) else result
             ext.record([user_command_event(req, ext.services.clock_ms()), *events])
+            if isinstance(result, Response):
+                return result
             return jsonify({"ok": True, **to_wire(reply)})
 
         return handle

@@ -1,0 +1,54 @@
+# DTS front door. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help deps run up down status test test-unit test-integration lint format check-deploy clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt requirements-native.txt requirements-dev.txt constraints.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	@touch $(STAMP)
+
+deps: $(STAMP) ## install what is missing: nginx and redis-server (apt), the virtualenv (pip)
+	@bash scripts/install-system-deps.sh
+
+run: deps ## run the whole system in the foreground (Ctrl-C stops it all)
+	$(PY) scripts/stack.py run
+
+up: deps ## start the whole system in the background; returns once every service is healthy
+	$(PY) scripts/stack.py up
+
+down: ## stop every process `make up` started
+	@if [ -x $(PY) ]; then $(PY) scripts/stack.py down; else $(PYTHON) scripts/stack.py down; fi
+
+status: ## show which processes run and answer
+	@$(PY) scripts/stack.py status
+
+test: deps lint test-unit test-integration check-deploy ## every test: lint, unit, integration (real stack), deployment files
+
+test-unit: deps ## pure rules and small units, no servers
+	$(PY) -m pytest tests/unit -q
+
+test-integration: deps ## the real stack (NGINX, gunicorn, Redis, database server) over HTTP
+	$(PY) -m pytest tests/integration -q
+
+lint: deps ## ruff lint and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: deps ## ruff format and autofix
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+check-deploy: ## validate docker-compose.yml and lint the Dockerfiles (no Docker engine needed)
+	bash scripts/check-deploy.sh
+
+clean: down ## stop everything and delete the data directory and virtualenvs
+	rm -rf .data $(VENV) .venv-deploy-tools
