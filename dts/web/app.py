@@ -71,7 +71,7 @@ def _record_refusal(ext: DtsExtension, exc: DtsError, path: str) -> None:
     now_ms = ext.services.clock_ms()
     events: list[Event] = []
     if req is not None:
-        events.append(user_command_event(req, now_ms))
+        events.append(user_command_event(req))
         events.extend(e for e in exc.events if isinstance(e, Event))
     amount = req.params.get("amount") if req else None
     events.append(

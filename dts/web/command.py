@@ -51,6 +51,7 @@ def read_json_body() -> Any:
 @dataclass
 class CommandRequest:
     command: str
+    received_ms: int = 0
     identity: Identity | None = None
     raw: Any = None
     username: str | None = None
@@ -80,11 +81,11 @@ def _trx_of(raw: Any) -> int | None:
     return None
 
 
-def user_command_event(req: CommandRequest, timestamp_ms: int) -> Event:
+def user_command_event(req: CommandRequest) -> Event:
     amount = req.params.get("amount")
     return Event(
         type=EventType.USER_COMMAND,
-        timestamp_ms=timestamp_ms,
+        timestamp_ms=req.received_ms,
         trx_num=req.trx or 1,
         command=req.command,
         username=req.username,
@@ -99,7 +100,7 @@ def command(name: str, *, authenticate: bool = True) -> Callable[..., Callable[[
         @wraps(view)
         def handle() -> Response:
             ext = current_app.extensions[EXTENSION]
-            req = CommandRequest(command=name)
+            req = CommandRequest(command=name, received_ms=ext.services.clock_ms())
             g.dts_command = req
             req.raw = read_json_body()
             req.trx = _trx_of(req.raw) or ext.next_trx()
@@ -107,7 +108,7 @@ def command(name: str, *, authenticate: bool = True) -> Callable[..., Callable[[
                 req.identity = ext.authenticator.identify(request.headers.get("Authorization"))
             result = view(req)
             reply, events = ({}, []) if isinstance(result, Response) else result
-            ext.record([user_command_event(req, ext.services.clock_ms()), *events])
+            ext.record([user_command_event(req), *events])
             if isinstance(result, Response):
                 return result
             return jsonify({"ok": True, **to_wire(reply)})
