@@ -344,18 +344,24 @@ def up(layout: Layout) -> None:
     print(f"DTS is up: http://localhost:{layout.http_port}/")
 
 
+def alive(pid: int) -> bool:
+    """True while `pid` runs; a zombie waiting for its (possibly slow) reaper counts as gone."""
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[0] not in {"Z", "X"}
+
+
 def stop_pid(pid: int, timeout_s: float = 15.0) -> None:
+    """SIGTERM to the process group (a gunicorn master stops its workers), SIGKILL if it lingers."""
     with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            os.killpg(pid, 0)
-        except ProcessLookupError:
-            return
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(pid, os.WNOHANG)
-        time.sleep(0.1)
+    while alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
     with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, signal.SIGKILL)
 

@@ -1,0 +1,85 @@
+"""The trigger watcher fires orders when a quote crosses them after they were set.
+
+Prices are fixed in the test stack, so a test moves the market the way the system sees it: it puts
+a newer quote into the Redis cache (as a fetch would), and the watcher's sweep must act on it.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+import redis
+
+from tests.integration.conftest import PORT_BASE, Client, Stack, summary
+
+
+@pytest.fixture
+def cache() -> redis.Redis:
+    return redis.Redis(host="127.0.0.1", port=PORT_BASE + 79)
+
+
+def move_market(cache: redis.Redis, sym: str, price_cents: int) -> None:
+    quote = {"sym": sym, "price_cents": price_cents, "quote_server_time_ms": 1, "cryptokey": "t"}
+    cache.set(f"dts:quote:{sym}", json.dumps(quote), ex=120)
+
+
+def wait_for(predicate, timeout_s: float = 8.0) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_buy_trigger_fires_when_a_later_quote_drops_to_it(
+    operator: Client, new_user, stack: Stack, cache: redis.Redis
+) -> None:
+    user, sym = new_user("1000.00"), "WB1"
+    price = stack.price_cents(sym)
+    trigger = price - 100
+    operator.ok("/buy/set_buy_amount", {"username": user, "sym": sym, "amount": "1000.00"})
+    reply = operator.ok(
+        "/buy/set_buy_trigger",
+        {"username": user, "sym": sym, "amount": f"{trigger / 100:.2f}"},
+    )
+    assert reply["fired"] is None
+    move_market(cache, sym, trigger)
+    assert wait_for(lambda: summary(operator, user)["buy_triggers"] == [])
+    shares = 100000 // trigger
+    after = summary(operator, user)
+    assert after["holdings"] == [{"sym": sym, "shares": shares, "reserved_shares": 0}]
+    left = 100000 - shares * trigger
+    assert after["funds"] == f"{left // 100}.{left % 100:02d}"
+    time.sleep(2.5)  # two more sweeps: it must not fire again
+    assert summary(operator, user)["holdings"] == after["holdings"]
+    assert summary(operator, user)["funds"] == after["funds"]
+
+
+def test_sell_trigger_fires_when_a_later_quote_rises_to_it(
+    operator: Client, new_user, stack: Stack, cache: redis.Redis
+) -> None:
+    user, sym = new_user("5000.00"), "WS1"
+    price = stack.price_cents(sym)
+    operator.ok("/buy/buy", {"username": user, "sym": sym, "amount": "5000.00"})
+    operator.ok("/buy/commit_buy", {"username": user})
+    held = 500000 // price
+    funds_before = 500000 - held * price
+    trigger = price + 100
+    operator.ok("/sell/set_sell_amount", {"username": user, "sym": sym, "amount": "5000.00"})
+    operator.ok(
+        "/sell/set_sell_trigger",
+        {"username": user, "sym": sym, "amount": f"{trigger / 100:.2f}"},
+    )
+    reserved = 500000 // trigger
+    assert reserved <= held
+    move_market(cache, sym, trigger)
+    assert wait_for(lambda: summary(operator, user)["sell_triggers"] == [])
+    after = summary(operator, user)
+    expected_funds = funds_before + reserved * trigger
+    assert after["funds"] == f"{expected_funds // 100}.{expected_funds % 100:02d}"
+    remaining = held - reserved
+    expected = [{"sym": sym, "shares": remaining, "reserved_shares": 0}] if remaining else []
+    assert after["holdings"] == expected
