@@ -18,8 +18,7 @@ from dts.errors import BadInput, OutOfRange
 from dts.money import MAX_AMOUNT_CENTS, MoneyFormatError, parse_dollars
 
 USERNAME_RE = re.compile(r"[A-Za-z0-9_.-]{1,64}")
-SYMBOL_RE = re.compile(r"[A-Z0-9]{1,5}")
-FILENAME_RE = re.compile(r"[A-Za-z0-9_.-]{1,128}")
+SYMBOL_RE = re.compile(r"[A-Za-z0-9]{1,5}")  # checked before upper-casing: "ß" is not "SS"
 
 
 def _text(value: Any, what: str) -> str:
@@ -36,10 +35,10 @@ def _username(value: Any) -> str:
 
 
 def _symbol(value: Any) -> str:
-    text = _text(value, "1-5 letters or digits").upper()
+    text = _text(value, "1-5 letters or digits")
     if not SYMBOL_RE.fullmatch(text):
         raise PydanticCustomError("bad_input", "must be 1-5 letters or digits")
-    return text
+    return text.upper()
 
 
 def _amount_cents(value: Any) -> int:
@@ -118,6 +117,14 @@ class RecentBody(Body):
 
 class DumplogBody(Body):
     filename: Filename
+
+
+class QuoteQuery(BaseModel):
+    """The quote server's own request: the symbol and the user asking."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    sym: Symbol
+    user: Username
 
 
 class Credentials(BaseModel):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import redis
-from flask import Blueprint, Flask, Response, jsonify
-from werkzeug.exceptions import HTTPException
+from flask import Blueprint, Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from dts.auth import Authenticator
 from dts.config import Settings
@@ -90,28 +90,33 @@ def _record_refusal(ext: DtsExtension, exc: DtsError, path: str) -> None:
     ext.record(events)
 
 
-def register_error_handlers(app: Flask, ext: DtsExtension) -> None:
-    from flask import request
+def register_error_handlers(
+    app: Flask, record: Callable[[DtsError, str], None] | None = None
+) -> None:
+    """Every failure answers the API's JSON error shape, never HTML or a stack trace; `record`
+    (the services' audit) sees each refusal first."""
 
     @app.errorhandler(DtsError)
     def on_refusal(exc: DtsError) -> Response:
-        _record_refusal(ext, exc, request.path)
+        if record is not None:
+            record(exc, request.path)
         return _error_response(exc)
 
     @app.errorhandler(HTTPException)
     def on_http_error(exc: HTTPException) -> Response:
         status = exc.code or 500
         if status == 413:
-            err: DtsError = TooLarge(
-                f"request body too large (limit {ext.settings.max_body_bytes} bytes)"
-            )
+            limit = app.config.get("MAX_CONTENT_LENGTH")
+            err: DtsError = TooLarge(f"request body too large (limit {limit} bytes)")
         else:
-            messages = {404: "no such endpoint", 405: "method not allowed: use POST"}
-            err = DtsError(
-                messages.get(status, exc.name.lower()), exc.name.upper().replace(" ", "_")
-            )
+            messages = {404: "no such endpoint", 405: "method not allowed"}
+            code = exc.name.upper().replace(" ", "_")
+            err = DtsError(messages.get(status, exc.name.lower()), code)
             err.status = status
-        return on_refusal(err)
+        response = on_refusal(err)
+        if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
 
     @app.errorhandler(Exception)
     def on_crash(exc: Exception) -> Response:
@@ -133,7 +138,7 @@ def create_service_app(
     app.json.sort_keys = False  # type: ignore[attr-defined]
     ext = DtsExtension(settings)
     app.extensions[EXTENSION] = ext
-    register_error_handlers(app, ext)
+    register_error_handlers(app, lambda exc, path: _record_refusal(ext, exc, path))
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
