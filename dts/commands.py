@@ -173,8 +173,14 @@ class Services:
         return self._apply(username, rule, trx, "DISPLAY_SUMMARY")
 
     def dumplog(self, username: str | None, filename: str) -> Path:
-        """Writes the XML log into the log directory under the base name of `filename` only."""
+        """Writes the XML log into the log directory under the base name of `filename` only.
+
+        A user's own log goes into a folder of their own, so no user can overwrite another's
+        file or the operator's.
+        """
         log_dir = Path(self.settings.log_dir).resolve()
+        if username is not None:
+            log_dir = log_dir / "users" / username
         log_dir.mkdir(parents=True, exist_ok=True)
         name = safe_basename(filename)
         path = log_dir / name
