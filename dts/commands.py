@@ -180,7 +180,7 @@ class Services:
         """
         log_dir = Path(self.settings.log_dir).resolve()
         if username is not None:
-            log_dir = log_dir / "users" / username
+            log_dir = log_dir / "users" / f"user-{username}"  # never "." or ".."
         log_dir.mkdir(parents=True, exist_ok=True)
         name = safe_basename(filename)
         path = log_dir / name
