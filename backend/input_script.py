@@ -1,0 +1,275 @@
+"""Replays a workload file against DTS through NGINX, as the operator.
+
+    python3 backend/input_script.py backend/commands/user1.txt
+    python3 backend/input_script.py FILE --url http://localhost:8080 --concurrency 32 --json out.json
+
+Each user's commands run in file order; different users run concurrently over keep-alive
+connections; a DUMPLOG waits until every command before it has finished, and its XML is saved
+locally under the name the workload gave. Ends with a summary; exits 1 on transport errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import threading
+import time
+from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+try:
+    import requests
+    from tqdm import tqdm
+except ImportError:  # run with a bare python3: use the project's virtualenv instead
+    venv_python = ROOT / ".venv" / "bin" / "python"
+    if venv_python.exists() and Path(sys.executable).resolve() != venv_python.resolve():
+        os.execv(str(venv_python), [str(venv_python), *sys.argv])
+    raise SystemExit("missing packages: run `make deps` first (it creates .venv)") from None
+
+from backend.workload import BadLine, Command, by_user, parse_lines, segments  # noqa: E402
+
+
+def default_url() -> str:
+    port = os.environ.get("DTS_HTTP_PORT", "80")
+    return "http://localhost" + ("" if port == "80" else f":{port}")
+
+
+def operator_token(explicit: str | None) -> str | None:
+    """--token, else DTS_OPERATOR_TOKEN, else the native stack's generated secrets file."""
+    if explicit:
+        return explicit
+    if os.environ.get("DTS_OPERATOR_TOKEN"):
+        return os.environ["DTS_OPERATOR_TOKEN"]
+    secrets = Path(os.environ.get("DTS_DATA_DIR") or ROOT / ".data") / "secrets.env"
+    if secrets.exists():
+        for line in secrets.read_text().splitlines():
+            key, _, value = line.partition("=")
+            if key.strip() == "DTS_OPERATOR_TOKEN":
+                return value.strip()
+    return None
+
+
+class Stats:
+    """Outcomes and latencies, shared by the worker threads."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.sent = 0
+        self.accepted = 0
+        self.refused: Counter[str] = Counter()
+        self.transport_errors: Counter[str] = Counter()
+        self.latency_ms: defaultdict[str, list[float]] = defaultdict(list)
+
+    def add(self, name: str, ms: float, ok: bool, code: str | None, transport: str | None) -> None:
+        with self.lock:
+            self.sent += 1
+            self.latency_ms[name].append(ms)
+            if transport:
+                self.transport_errors[transport] += 1
+            elif ok:
+                self.accepted += 1
+            else:
+                self.refused[code or "UNKNOWN"] += 1
+
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    if not sorted_values:
+        return 0.0
+    index = min(len(sorted_values) - 1, max(0, round(q * (len(sorted_values) - 1))))
+    return sorted_values[index]
+
+
+class Replayer:
+    def __init__(
+        self, url: str, token: str | None, timeout_s: float, naive: bool, out_dir: Path
+    ) -> None:
+        self.url = url.rstrip("/")
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.timeout_s = timeout_s
+        self.naive = naive
+        self.out_dir = out_dir
+        self.stats = Stats()
+        self.local = threading.local()
+        self.progress: Any = None
+
+    def session(self) -> requests.Session:
+        if self.naive:  # a new connection per request: the baseline the benchmark compares with
+            session = requests.Session()
+            session.headers["Connection"] = "close"
+            return session
+        session = getattr(self.local, "session", None)
+        if session is None:
+            session = self.local.session = requests.Session()
+        return session
+
+    def send(self, command: Command) -> None:
+        body = {**command.body, "trxNum": command.trx_num}
+        started = time.perf_counter()
+        ok, code, transport = False, None, None
+        try:
+            resp = self.session().post(
+                self.url + command.path, json=body, headers=self.headers, timeout=self.timeout_s
+            )
+            ok = resp.status_code == 200
+            if ok and command.name == "DUMPLOG":
+                self.save_dump(command, resp.content)
+            elif not ok:
+                code = self.error_code(resp)
+                if resp.status_code >= 500:
+                    transport = f"HTTP {resp.status_code}"
+        except requests.RequestException as exc:
+            transport = type(exc).__name__
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        self.stats.add(command.name, elapsed_ms, ok, code, transport)
+        if self.progress is not None:
+            self.progress.update(1)
+
+    @staticmethod
+    def error_code(resp: requests.Response) -> str:
+        try:
+            return str(resp.json().get("code") or f"HTTP_{resp.status_code}")
+        except ValueError:
+            return f"HTTP_{resp.status_code}"
+
+    def save_dump(self, command: Command, content: bytes) -> None:
+        name = Path(str(command.body["filename"]).replace("\\", "/")).name or "dumplog.xml"
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        (self.out_dir / name).write_bytes(content)
+
+    def run_queue(self, queue: list[Command]) -> None:
+        for command in queue:
+            self.send(command)
+
+    def run(self, commands: list[Command], concurrency: int) -> float:
+        started = time.perf_counter()
+        workers = 1 if self.naive else concurrency
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for segment in segments(commands):
+                if len(segment) == 1 and segment[0].name == "DUMPLOG":
+                    self.send(segment[0])
+                    continue
+                list(pool.map(self.run_queue, by_user(segment).values()))
+        return time.perf_counter() - started
+
+
+def summary(stats: Stats, wall_s: float, bad_lines: int) -> dict[str, Any]:
+    per_command = {}
+    for name, values in sorted(stats.latency_ms.items()):
+        ordered = sorted(values)
+        per_command[name] = {
+            "count": len(ordered),
+            "p50_ms": round(percentile(ordered, 0.50), 2),
+            "p95_ms": round(percentile(ordered, 0.95), 2),
+            "p99_ms": round(percentile(ordered, 0.99), 2),
+        }
+    everything = sorted(v for values in stats.latency_ms.values() for v in values)
+    return {
+        "sent": stats.sent,
+        "accepted": stats.accepted,
+        "refused": dict(stats.refused.most_common()),
+        "transport_errors": dict(stats.transport_errors),
+        "malformed_lines": bad_lines,
+        "wall_s": round(wall_s, 3),
+        "throughput_per_s": round(stats.sent / wall_s, 1) if wall_s > 0 else 0.0,
+        "latency_ms": {
+            "p50": round(percentile(everything, 0.50), 2),
+            "p95": round(percentile(everything, 0.95), 2),
+            "p99": round(percentile(everything, 0.99), 2),
+        },
+        "per_command": per_command,
+    }
+
+
+def print_summary(result: dict[str, Any], out: Any = sys.stdout) -> None:
+    lat = result["latency_ms"]
+    print(
+        f"sent {result['sent']}  accepted {result['accepted']}  "
+        f"refused {sum(result['refused'].values())}  "
+        f"transport errors {sum(result['transport_errors'].values())}  "
+        f"malformed lines {result['malformed_lines']}",
+        file=out,
+    )
+    print(
+        f"wall {result['wall_s']:.2f} s  throughput {result['throughput_per_s']:.1f} cmd/s  "
+        f"latency p50 {lat['p50']:.1f} ms  p95 {lat['p95']:.1f} ms  p99 {lat['p99']:.1f} ms",
+        file=out,
+    )
+    if result["refused"]:
+        print("refused: " + ", ".join(f"{k} {v}" for k, v in result["refused"].items()), file=out)
+    if result["transport_errors"]:
+        print(
+            "transport errors: "
+            + ", ".join(f"{k} {v}" for k, v in result["transport_errors"].items()),
+            file=out,
+        )
+    print(f"{'command':18} {'count':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}", file=out)
+    for name, row in result["per_command"].items():
+        print(
+            f"{name:18} {row['count']:8d} {row['p50_ms']:8.1f} {row['p95_ms']:8.1f} "
+            f"{row['p99_ms']:8.1f}",
+            file=out,
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("workload", type=Path, help="a workload file: [n] CMD,userid[,args]")
+    parser.add_argument("--url", default=default_url(), help="DTS through NGINX")
+    parser.add_argument("--concurrency", type=int, default=32, help="users replayed at once")
+    parser.add_argument("--token", help="operator token (default: DTS_OPERATOR_TOKEN or .data)")
+    parser.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
+    parser.add_argument(
+        "--naive", action="store_true", help="one command at a time, a new connection per request"
+    )
+    parser.add_argument("--json", type=Path, help="also write the summary as JSON here")
+    parser.add_argument(
+        "--out-dir",
+        type=Path,
+        default=Path.cwd(),
+        help="where DUMPLOG files are saved (default: here)",
+    )
+    parser.add_argument("--no-progress", action="store_true")
+    args = parser.parse_args(argv)
+
+    commands: list[Command] = []
+    bad = 0
+    with args.workload.open(encoding="utf-8", errors="replace", newline=None) as lines:
+        for item in parse_lines(lines):
+            if isinstance(item, BadLine):
+                bad += 1
+                print(
+                    f"{args.workload}:{item.line_no}: skipped: {item.reason}: {item.text!r}",
+                    file=sys.stderr,
+                )
+            else:
+                commands.append(item)
+    token = operator_token(args.token)
+    if token is None:
+        print(
+            "warning: no operator token (--token, DTS_OPERATOR_TOKEN or .data/secrets.env); "
+            "commands will be refused unless authentication is off",
+            file=sys.stderr,
+        )
+    replayer = Replayer(args.url, token, args.timeout, args.naive, args.out_dir)
+    with tqdm(
+        total=len(commands), unit="cmd", disable=args.no_progress, smoothing=0.1, dynamic_ncols=True
+    ) as progress:
+        replayer.progress = progress
+        wall_s = replayer.run(commands, max(1, args.concurrency))
+    result = summary(replayer.stats, wall_s, bad)
+    print_summary(result)
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2) + "\n")
+    return 1 if result["transport_errors"] else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
