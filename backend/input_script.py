@@ -1,7 +1,7 @@
 """Replays a workload file against DTS through NGINX, as the operator.
 
     python3 backend/input_script.py backend/commands/user1.txt
-    python3 backend/input_script.py FILE --url http://localhost:8080 --concurrency 32 --json out.json
+    python3 backend/input_script.py FILE --url http://localhost:8080 --concurrency 32 --json o.json
 
 Each user's commands run in file order; different users run concurrently over keep-alive
 connections; a DUMPLOG waits until every command before it has finished, and its XML is saved
