@@ -22,7 +22,7 @@ from dts.auth import Identity, acting_user
 from dts.commands import Outcome, Services
 from dts.domain.events import Event, EventType
 from dts.errors import BadInput
-from dts.validation import parse
+from dts.validation import SYMBOL_RE, USERNAME_RE, parse
 from dts.web.presenters import to_wire
 
 log = logging.getLogger(__name__)
@@ -60,6 +60,7 @@ class CommandRequest:
 
     def parse(self, model: type[M]) -> M:
         """Validates the body and settles who the command acts for."""
+        self._note_valid_fields()
         body = parse(model, self.raw)
         requested = getattr(body, "username", None)
         self.params = {k: getattr(body, k, None) for k in ("sym", "amount", "filename")}
@@ -68,6 +69,20 @@ class CommandRequest:
             self.username = acting_user(self.identity, requested)
         self.trx = getattr(body, "trxNum", None) or self.trx
         return body
+
+
+    def _note_valid_fields(self) -> None:
+        """What the audit may already say if the body is refused: whose command, which symbol."""
+        raw = self.raw if isinstance(self.raw, dict) else {}
+        named = raw.get("username")
+        named = named.strip() if isinstance(named, str) else None
+        if self.identity is not None and not self.identity.operator:
+            self.username = self.identity.username
+        elif named and USERNAME_RE.fullmatch(named):
+            self.username = named
+        sym = raw.get("sym")
+        if isinstance(sym, str) and SYMBOL_RE.fullmatch(sym.strip()):
+            self.params["sym"] = sym.strip().upper()
 
 
 def current_command() -> CommandRequest | None:
