@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 MAX_AMOUNT_CENTS = 1_000_000_000 * 100
+# Plain ASCII decimals only: Decimal() alone would also take "1_000", "1e3" or Arabic-Indic digits.
+DECIMAL_TEXT_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 
 
 class MoneyFormatError(ValueError):
@@ -25,7 +28,7 @@ def parse_dollars(value: object) -> int:
         dec = value
     elif isinstance(value, str):
         text = value.strip()
-        if not text or len(text) > 32:
+        if len(text) > 32 or not DECIMAL_TEXT_RE.fullmatch(text):
             raise MoneyFormatError("must be a number of dollars")
         try:
             dec = Decimal(text)

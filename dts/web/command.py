@@ -70,7 +70,6 @@ class CommandRequest:
         self.trx = getattr(body, "trxNum", None) or self.trx
         return body
 
-
     def _note_valid_fields(self) -> None:
         """What the audit may already say if the body is refused: whose command, which symbol."""
         raw = self.raw if isinstance(self.raw, dict) else {}
