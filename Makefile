@@ -6,7 +6,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help deps run up down status test test-unit test-integration lint format check-deploy clean
+.PHONY: help deps run up down status test test-unit test-integration lint format check-deploy \
+	bench workloads clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -46,6 +47,18 @@ lint: deps ## ruff lint and format check
 format: deps ## ruff format and autofix
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+WORKLOAD ?= backend/commands/user10.txt
+bench: deps ## replay $(WORKLOAD) (real and naive mode), write bench/results/ (starts the stack if needed)
+	$(PY) bench/run.py --workload $(WORKLOAD)
+
+workloads: deps ## generate the 1,000-user and 10,000-user workloads into .data/workloads/
+	@mkdir -p .data/workloads
+	$(PY) backend/generate_workload.py --users 1000 --commands-per-user 1000 --seed 1000 \
+		-o .data/workloads/user1000.txt
+	$(PY) backend/generate_workload.py --users 10000 --commands-per-user 100 --seed 10000 \
+		-o .data/workloads/user10000.txt
+	@wc -l .data/workloads/*.txt
 
 check-deploy: ## validate docker-compose.yml and lint the Dockerfiles (no Docker engine needed)
 	bash scripts/check-deploy.sh

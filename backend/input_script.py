@@ -67,11 +67,13 @@ class Stats:
         self.refused: Counter[str] = Counter()
         self.transport_errors: Counter[str] = Counter()
         self.latency_ms: defaultdict[str, list[float]] = defaultdict(list)
+        self.finished_at: list[float] = []  # perf_counter() of each completion, for timelines
 
     def add(self, name: str, ms: float, ok: bool, code: str | None, transport: str | None) -> None:
         with self.lock:
             self.sent += 1
             self.latency_ms[name].append(ms)
+            self.finished_at.append(time.perf_counter())
             if transport:
                 self.transport_errors[transport] += 1
             elif ok:
@@ -99,6 +101,7 @@ class Replayer:
         self.stats = Stats()
         self.local = threading.local()
         self.progress: Any = None
+        self.started = 0.0
 
     def session(self) -> requests.Session:
         if self.naive:  # a new connection per request: the baseline the benchmark compares with
@@ -149,7 +152,7 @@ class Replayer:
             self.send(command)
 
     def run(self, commands: list[Command], concurrency: int) -> float:
-        started = time.perf_counter()
+        started = self.started = time.perf_counter()
         workers = 1 if self.naive else concurrency
         with ThreadPoolExecutor(max_workers=workers) as pool:
             for segment in segments(commands):
