@@ -99,7 +99,7 @@ class Settings:
             "log_dir": env.get("DTS_LOG_DIR") or d.log_dir,
             "watch_interval_s": _float(env, "DTS_WATCH_INTERVAL_S", d.watch_interval_s),
             "quote_mode": (env.get("QUOTE_MODE") or d.quote_mode).strip().lower(),
-            "quote_seed": _int(env, "QUOTE_SEED", -1) if env.get("QUOTE_SEED") else None,
+            "quote_seed": _int(env, "QUOTE_SEED", 0) if env.get("QUOTE_SEED", "").strip() else None,
             "quote_latency_ms": _int(env, "QUOTE_LATENCY_MS", d.quote_latency_ms),
         }
         known = {f.name for f in fields(cls)}

@@ -15,7 +15,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 from pydantic_core import PydanticCustomError
 
 from dts.errors import BadInput, OutOfRange
-from dts.money import MAX_AMOUNT_CENTS, MoneyFormatError, parse_dollars
+from dts.money import MAX_AMOUNT_CENTS, MoneyFormatError, MoneyRangeError, parse_dollars
 
 USERNAME_RE = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 SYMBOL_RE = re.compile(r"[A-Za-z0-9]{1,5}")  # checked before upper-casing: "ß" is not "SS"
@@ -44,6 +44,8 @@ def _symbol(value: Any) -> str:
 def _amount_cents(value: Any) -> int:
     try:
         cents = parse_dollars(value)
+    except MoneyRangeError as exc:
+        raise PydanticCustomError("out_of_range", "must be at most 1000000000 dollars") from exc
     except MoneyFormatError as exc:
         raise PydanticCustomError("bad_input", "{why}", {"why": str(exc)}) from exc
     if cents <= 0:
@@ -56,15 +58,20 @@ def _amount_cents(value: Any) -> int:
 def _positive_int(value: Any) -> int:
     if isinstance(value, bool):
         raise PydanticCustomError("bad_input", "must be a whole number")
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
-    if isinstance(value, Decimal) and value == value.to_integral_value():
-        value = int(value)
-    if not isinstance(value, int):
+    if isinstance(value, str):
+        text = value.strip()
+        if not (text.isascii() and text.isdigit()):
+            raise PydanticCustomError("bad_input", "must be a whole number")
+        value = Decimal(text)
+    if isinstance(value, Decimal):
+        if not value.is_finite() or value != value.to_integral_value():
+            raise PydanticCustomError("bad_input", "must be a whole number")
+    elif not isinstance(value, int):
         raise PydanticCustomError("bad_input", "must be a whole number")
+    # Range first, conversion after: int(Decimal("1e999999999")) would take minutes.
     if not 1 <= value <= 2**53:
         raise PydanticCustomError("out_of_range", "must be between 1 and 2^53")
-    return value
+    return int(value)
 
 
 def _password(value: Any) -> str:
