@@ -6,7 +6,7 @@ from flask import Blueprint, Response, send_file
 
 from dts.commands import Outcome
 from dts.validation import AmountBody, Body, DumplogBody, RecentBody, SymbolBody, parse
-from dts.web.command import CommandRequest, command, services
+from dts.web.command import CommandRequest, command, record_user_command, services
 
 bp = Blueprint("account", __name__, url_prefix="/user_utils")
 
@@ -50,6 +50,7 @@ def dumplog(req: CommandRequest) -> Response:
         req.trx = body.trxNum or req.trx
     else:
         body = req.parse(DumplogBody)
+    record_user_command(req)  # the log it writes includes this very DUMPLOG
     path = services().dumplog(None if everyone else req.username, body.filename)
     return send_file(path, mimetype="application/xml", as_attachment=True, download_name=path.name)
 

@@ -14,7 +14,7 @@ from dts.auth import Authenticator
 from dts.config import Settings
 from dts.domain.events import Event, EventType
 from dts.errors import DtsError, TooLarge
-from dts.web.command import EXTENSION, current_command, user_command_event
+from dts.web.command import EXTENSION, current_command, pending_user_command
 from dts.wiring import named, wire
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ def _record_refusal(ext: DtsExtension, exc: DtsError, path: str) -> None:
     now_ms = ext.services.clock_ms()
     events: list[Event] = []
     if req is not None:
-        events.append(user_command_event(req))
+        events.extend(pending_user_command(req))
         events.extend(e for e in exc.events if isinstance(e, Event))
     amount = req.params.get("amount") if req else None
     events.append(

@@ -57,6 +57,7 @@ class CommandRequest:
     username: str | None = None
     trx: int | None = None
     params: dict[str, Any] = field(default_factory=dict)
+    user_command_recorded: bool = False
 
     def parse(self, model: type[M]) -> M:
         """Validates the body and settles who the command acts for."""
@@ -109,7 +110,20 @@ def user_command_event(req: CommandRequest) -> Event:
     )
 
 
-def command(name: str, *, authenticate: bool = True) -> Callable[..., Callable[[], Response]]:
+def pending_user_command(req: CommandRequest) -> list[Event]:
+    """The request's userCommand, unless it was already recorded (see `record_user_command`)."""
+    if req.user_command_recorded:
+        return []
+    req.user_command_recorded = True
+    return [user_command_event(req)]
+
+
+def record_user_command(req: CommandRequest) -> None:
+    """Records the userCommand now, for a command whose own output must already include it."""
+    current_app.extensions[EXTENSION].record(pending_user_command(req))
+
+
+def command(name: str) -> Callable[..., Callable[[], Response]]:
     def decorate(view: Callable[[CommandRequest], Outcome | Response]) -> Callable[[], Response]:
         @wraps(view)
         def handle() -> Response:
@@ -118,11 +132,10 @@ def command(name: str, *, authenticate: bool = True) -> Callable[..., Callable[[
             g.dts_command = req
             req.raw = read_json_body()
             req.trx = _trx_of(req.raw) or ext.next_trx()
-            if authenticate:
-                req.identity = ext.authenticator.identify(request.headers.get("Authorization"))
+            req.identity = ext.authenticator.identify(request.headers.get("Authorization"))
             result = view(req)
             reply, events = ({}, []) if isinstance(result, Response) else result
-            ext.record([user_command_event(req), *events])
+            ext.record([*pending_user_command(req), *events])
             if isinstance(result, Response):
                 return result
             return jsonify({"ok": True, **to_wire(reply)})

@@ -1,0 +1,186 @@
+"""The audit log and DUMPLOG: every command, refusal and cash move, valid against logfile.xsd."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import uuid
+import xml.etree.ElementTree as ET
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import xmlschema
+
+from backend.generate_workload import generate
+from tests.integration.conftest import ROOT, Client, Stack, summary
+
+SCHEMA = xmlschema.XMLSchema(ROOT / "dts" / "logfile.xsd")
+
+
+def users_of(workload_lines: list[str]) -> set[str]:
+    users = set()
+    for line in workload_lines:
+        fields = line.split(" ", 1)[1].split(",")
+        if fields[0] != "DUMPLOG":
+            users.add(fields[1])
+    return users
+
+
+@pytest.fixture(scope="module")
+def replayed(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """A generated workload of 8 users, replayed through NGINX, ending in an all-users DUMPLOG."""
+    tmp = tmp_path_factory.mktemp("audit")
+    suffix = uuid.uuid4().hex[:6]
+    lines = []
+    for line in generate(users=8, per_user=60, seed=int(suffix, 16)):
+        head, _, rest = line.partition(" ")
+        fields = rest.split(",")
+        if fields[0] != "DUMPLOG":
+            fields[1] += suffix
+        lines.append(f"{head} {','.join(fields)}")
+    workload = tmp / "workload.txt"
+    workload.write_text("\n".join(lines) + "\n")
+    result_path = tmp / "result.json"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "backend/input_script.py"),
+            str(workload),
+            "--url",
+            stack.url,
+            "--token",
+            stack.operator_token,
+            "--no-progress",
+            "--json",
+            str(result_path),
+            "--out-dir",
+            str(tmp),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return {
+        "users": users_of(lines),
+        "result": json.loads(result_path.read_text()),
+        "dump": tmp / "testLOG",
+        "commands": len(lines),
+    }
+
+
+def events_of(dump: Path, users: set[str]) -> list[ET.Element]:
+    root = ET.parse(dump).getroot()
+    return [
+        e for e in root if e.findtext("username") in users or e.findtext("command") == "DUMPLOG"
+    ]
+
+
+def test_the_dumplog_of_a_replayed_workload_validates_against_logfile_xsd(replayed: dict) -> None:
+    SCHEMA.validate(replayed["dump"])
+
+
+def test_every_command_sent_has_one_user_command(replayed: dict) -> None:
+    events = events_of(replayed["dump"], replayed["users"])
+    commands = [e for e in events if e.tag == "userCommand"]
+    mine = [e for e in commands if e.findtext("username") in replayed["users"]]
+    assert len(mine) == replayed["commands"] - 1  # all but the DUMPLOG, which names no user
+    assert any(e.findtext("command") == "DUMPLOG" for e in commands)
+    assert replayed["result"]["sent"] == replayed["commands"]
+
+
+def test_every_refusal_has_an_error_event(replayed: dict) -> None:
+    events = events_of(replayed["dump"], replayed["users"])
+    errors = [e for e in events if e.tag == "errorEvent"]
+    assert len(errors) == sum(replayed["result"]["refused"].values())
+    assert all(e.findtext("errorMessage") for e in errors)
+
+
+def test_cash_moves_sum_to_each_users_cash(replayed: dict, operator: Client) -> None:
+    for user in replayed["users"]:
+        funds = summary(operator, user)["funds"]  # settles any pending trade that expired since
+        resp = operator.post("/user_utils/dumplog", {"username": user, "filename": "cash.xml"})
+        assert resp.status_code == 200
+        cash = Decimal(0)
+        for e in ET.fromstring(resp.content):
+            if e.tag == "accountTransaction":
+                sign = 1 if e.findtext("action") == "add" else -1
+                cash += sign * Decimal(e.findtext("funds") or "0")
+        assert Decimal(funds) == cash, user
+        assert summary(operator, user)["funds"] == funds
+
+
+def test_quote_fetches_are_logged_with_their_cryptokey(replayed: dict) -> None:
+    quotes = [e for e in ET.parse(replayed["dump"]).getroot() if e.tag == "quoteServer"]
+    assert quotes
+    assert all(e.findtext("cryptokey") and e.findtext("quoteServerTime") for e in quotes)
+
+
+OUTSIDE = [Path("/tmp/x"), Path("/etc/passwd"), ROOT / "x", ROOT.parent / "passwd"]
+
+
+def stamp(path: Path) -> tuple[bool, float]:
+    return (path.exists(), path.stat().st_mtime if path.exists() else 0.0)
+
+
+@pytest.mark.parametrize(
+    ("filename", "stored_as"),
+    [
+        ("../../etc/passwd", "passwd"),
+        ("/tmp/x", "x"),
+        ("..\\..\\windows\\evil.xml", "evil.xml"),
+        ("./nested/dir/log.xml", "log.xml"),
+        ("..", None),
+        ("...", None),
+    ],
+)
+def test_dumplog_writes_only_inside_the_log_directory(
+    operator: Client, stack: Stack, filename: str, stored_as: str | None
+) -> None:
+    log_dir = stack.data_dir / "dumplog"
+    outside_before = [stamp(p) for p in OUTSIDE]
+    before = {p for p in stack.data_dir.rglob("*") if p.is_file()}
+    resp = operator.post("/user_utils/dumplog", {"filename": filename})
+    after = {p for p in stack.data_dir.rglob("*") if p.is_file()}
+    new = {p for p in after - before if "logs" not in p.parts}
+    if stored_as is None:
+        assert resp.status_code == 400 and resp.json()["code"] == "BAD_FILENAME"
+        assert new == set()
+        return
+    assert resp.status_code == 200
+    assert resp.headers["Content-Type"].startswith("application/xml")
+    assert (log_dir / stored_as).exists()
+    assert all(p.resolve().is_relative_to(log_dir.resolve()) for p in new)
+    assert [stamp(p) for p in OUTSIDE] == outside_before
+
+
+def test_a_users_own_dumplog_holds_only_their_events(operator: Client, new_user) -> None:
+    alice, bob = new_user("10.00"), new_user("20.00")
+    resp = operator.post("/user_utils/dumplog", {"username": alice, "filename": "mine.xml"})
+    assert resp.status_code == 200
+    SCHEMA.validate(resp.content.decode())
+    root = ET.fromstring(resp.content)
+    names = Counter(e.findtext("username") for e in root)
+    assert set(names) == {alice} and names[alice] >= 3  # ADD, its cash move, this DUMPLOG
+    assert bob not in resp.text
+
+
+def test_only_the_operator_may_dump_everyones_log(stack: Stack, operator: Client) -> None:
+    token = operator.ok(
+        "/auth/register", {"username": f"v{uuid.uuid4().hex[:10]}", "password": "long enough"}
+    )["token"]
+    user = Client(stack.url, token)
+    resp = user.post("/user_utils/dumplog", {"filename": "all.xml"})
+    assert resp.status_code == 200  # without a username it is the user's own log
+    root = ET.fromstring(resp.content)
+    assert {e.findtext("username") for e in root} <= {user_name(token)}
+
+
+def user_name(token: str) -> str:
+    import base64
+
+    payload = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["sub"]
