@@ -159,6 +159,10 @@ class Services:
 
         return self._apply(username, rule, trx, "TRIGGER")
 
+    def settle(self, username: str, trx: int) -> Outcome:
+        """Returns the reservations of expired pending trades (the store settles on every apply)."""
+        return self._apply(username, lambda ch: {}, trx, "EXPIRE")
+
     def summary(self, username: str, trx: int) -> Outcome:
         def rule(ch: Change) -> Reply:
             return summary_view(ch.account, ch.now_ms)

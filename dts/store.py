@@ -54,6 +54,8 @@ def ensure_indexes(db: Database) -> None:
     with database_errors():
         db.user_table.create_index([("username", ASCENDING)], unique=True)
         db.user_table.create_index([("trigger_syms", ASCENDING)])
+        db.user_table.create_index([("pending_buy.expires", ASCENDING)])
+        db.user_table.create_index([("pending_sell.expires", ASCENDING)])
         db.transaction_table.create_index([("username", ASCENDING), ("timestamp", ASCENDING)])
         db.transaction_table.create_index([("timestamp", ASCENDING)])
 
@@ -211,6 +213,18 @@ class AccountStore:
     def holders_of_triggers(self, sym: str) -> list[str]:
         with database_errors():
             docs = self.users.find({"trigger_syms": sym}, {"_id": 0, "username": 1})
+            return [d["username"] for d in docs]
+
+    def with_expired_pending(self, now_ms: int, limit: int = 1000) -> list[str]:
+        """Accounts holding a pending BUY or SELL whose window has closed."""
+        query = {
+            "$or": [
+                {"pending_buy.expires": {"$lte": now_ms}},
+                {"pending_sell.expires": {"$lte": now_ms}},
+            ]
+        }
+        with database_errors():
+            docs = self.users.find(query, {"_id": 0, "username": 1}).limit(limit)
             return [d["username"] for d in docs]
 
     def trigger_symbols(self) -> list[str]:

@@ -6,6 +6,9 @@ here at once against that symbol's orders only (found by the `trigger_syms` inde
 symbol is still checked at least every 120 s. Firing is the same guarded account write as any
 command, so an order fires at most once even if two checks race.
 
+The same sweep settles pending BUYs and SELLs whose 60 s window has closed, so their reservations
+return (with their audit events) even if their owner never comes back.
+
 Run: `python -m dts.watcher`.
 """
 
@@ -53,7 +56,22 @@ class TriggerWatcher:
             fired += len(reply["fired"])
         return fired
 
+    def settle_expired(self) -> int:
+        """Gives back what expired BUYs and SELLs reserved, without waiting for their owners."""
+        settled = 0
+        for username in self.services.accounts.with_expired_pending(self.services.clock_ms()):
+            try:
+                _, events = self.services.settle(username, self.next_trx())
+            except DtsError as exc:
+                log.warning("could not settle %s's expired trades: %s", username, exc.message)
+                continue
+            if events:
+                self.services.audit.record(events)
+                settled += 1
+        return settled
+
     def sweep(self) -> None:
+        self.settle_expired()
         for sym in self.services.accounts.trigger_symbols():
             if self.stopping.is_set():
                 return

@@ -83,3 +83,23 @@ def test_sell_trigger_fires_when_a_later_quote_rises_to_it(
     remaining = held - reserved
     expected = [{"sym": sym, "shares": remaining, "reserved_shares": 0}] if remaining else []
     assert after["holdings"] == expected
+
+
+def test_an_expired_pending_buy_is_given_back_without_its_owner_coming_back(
+    operator: Client, new_user, stack: Stack, db
+) -> None:
+    user = new_user("1000.00")
+    operator.ok("/buy/buy", {"username": user, "sym": "ABC", "amount": "500.00"})
+    stored = db.user_table.find_one({"username": user})
+    assert stored["funds"] < 100000 and len(stored["pending_buy"]) == 1
+
+    def given_back() -> bool:
+        doc = db.user_table.find_one({"username": user})
+        return doc["funds"] == 100000 and doc["pending_buy"] == []
+
+    # Nobody touches the account: only the watcher's sweep can settle it.
+    assert wait_for(given_back, timeout_s=stack.pending_ttl_s + 6)
+    expiries = db.transaction_table.count_documents(
+        {"username": user, "type": "systemEvent", "command": "BUY"}
+    )
+    assert expiries == 1
