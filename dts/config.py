@@ -53,7 +53,9 @@ class Settings:
     pending_ttl_s: int = 60
     quote_ttl_s: int = 120
     quote_timeout_s: float = 5.0
-    recent_transactions_max: int = 100
+    # Kept small on purpose: the whole account document is read and written by every command, and
+    # the development database slows down in proportion to its size (measured: docs/decisions.md).
+    recent_transactions_max: int = 20
     max_body_bytes: int = 16 * 1024
     log_dir: str = ".data/logs/dumplog"
     watch_interval_s: float = 15.0

@@ -126,7 +126,7 @@ ACCOUNT_PROJECTION = {"_id": 0, "password_hash": 0}
 
 
 class AccountStore:
-    def __init__(self, db: Database, recent_max: int = 100) -> None:
+    def __init__(self, db: Database, recent_max: int = 20) -> None:
         self.users: Collection = db.user_table
         self.recent_max = recent_max
 

@@ -20,7 +20,7 @@ class Change:
     now_ms: int
     trx_num: int
     command: str
-    recent_max: int = 100
+    recent_max: int = 20
     events: list[Event] = field(default_factory=list)
     expired: list[str] = field(default_factory=list)
 

@@ -36,7 +36,7 @@ def display_summary(req: CommandRequest) -> Outcome:
 @command("DISPLAY_SUMMARY")
 def recent_transactions(req: CommandRequest) -> Outcome:
     body = req.parse(RecentBody)
-    return services().recent(req.username, req.trx, min(body.limit or 20, 100))
+    return services().recent(req.username, req.trx, body.limit or 20)
 
 
 @bp.post("/dumplog")
