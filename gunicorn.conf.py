@@ -17,3 +17,6 @@ max_requests = 0
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("DTS_LOG_LEVEL", "info")
+# Gunicorn's control socket lives at one path per user by default, so several services on one
+# machine would fight over it; DTS does not use it.
+control_socket_disable = True

@@ -36,6 +36,8 @@ except ImportError:  # run with a bare python3: use the project's virtualenv ins
 
 from backend.workload import BadLine, Command, by_user, parse_lines, segments  # noqa: E402
 
+DUMPLOG_TIMEOUT_S = 3600.0  # a log of millions of events takes minutes
+
 
 def default_url() -> str:
     port = os.environ.get("DTS_HTTP_PORT", "80")
@@ -117,13 +119,18 @@ class Replayer:
         body = {**command.body, "trxNum": command.trx_num}
         started = time.perf_counter()
         ok, code, transport = False, None, None
+        dump = command.name == "DUMPLOG"
         try:
             resp = self.session().post(
-                self.url + command.path, json=body, headers=self.headers, timeout=self.timeout_s
+                self.url + command.path,
+                json=body,
+                headers=self.headers,
+                timeout=max(self.timeout_s, DUMPLOG_TIMEOUT_S) if dump else self.timeout_s,
+                stream=dump,
             )
             ok = resp.status_code == 200
-            if ok and command.name == "DUMPLOG":
-                self.save_dump(command, resp.content)
+            if ok and dump:
+                self.save_dump(command, resp)
             elif not ok:
                 code = self.error_code(resp)
                 if resp.status_code >= 500:
@@ -142,10 +149,13 @@ class Replayer:
         except ValueError:
             return f"HTTP_{resp.status_code}"
 
-    def save_dump(self, command: Command, content: bytes) -> None:
+    def save_dump(self, command: Command, resp: requests.Response) -> None:
+        """Saves the log under the name the workload gave (its base name), streaming it."""
         name = Path(str(command.body["filename"]).replace("\\", "/")).name or "dumplog.xml"
         self.out_dir.mkdir(parents=True, exist_ok=True)
-        (self.out_dir / name).write_bytes(content)
+        with (self.out_dir / name).open("wb") as out:
+            for chunk in resp.iter_content(1 << 16):
+                out.write(chunk)
 
     def run_queue(self, queue: list[Command]) -> None:
         for command in queue:

@@ -50,15 +50,18 @@ def to_record(event: Event, server: str) -> dict[str, Any]:
 
 
 class AuditLog:
-    def __init__(self, db: Database, server: str) -> None:
+    def __init__(self, db: Database, server: str, stream_db: Database | None = None) -> None:
         self.events: Collection = db.transaction_table
+        # DUMPLOG reads millions of records: its first batch can take longer than a command's
+        # whole time budget, so it streams over a client without the per-round-trip timeout.
+        self.stream: Collection = (db if stream_db is None else stream_db).transaction_table
         self.server = server
 
     def records(self, username: str | None) -> Iterator[dict[str, Any]]:
         """All of a user's records (or everyone's), oldest first, fetched in batches."""
         query = {} if username is None else {"username": username}
         with database_errors():
-            cursor = self.events.find(query, {"_id": 0}, batch_size=2000)
+            cursor = self.stream.find(query, {"_id": 0}, batch_size=2000, no_cursor_timeout=True)
             if username is not None:
                 cursor = cursor.sort("timestamp", 1)
             yield from cursor

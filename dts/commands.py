@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from dts.domain.account import Account, PendingTrade, Side, TriggerOrder
 from dts.domain.change import Change
 from dts.domain.events import Event
 from dts.errors import BadInput
-from dts.logxml import write_log
+from dts.logxml import iter_log
 from dts.quotes import QuoteCache
 from dts.store import AccountStore
 
@@ -176,23 +177,32 @@ class Services:
 
         return self._apply(username, rule, trx, "DISPLAY_SUMMARY")
 
-    def dumplog(self, username: str | None, filename: str) -> Path:
-        """Writes the XML log into the log directory under the base name of `filename` only.
+    def dumplog(self, username: str | None, filename: str) -> tuple[str, Iterator[str]]:
+        """The XML log as it is produced, also written to the log directory (base name only).
 
-        A user's own log goes into a folder of their own, so no user can overwrite another's
-        file or the operator's.
+        The chunks are streamed to the caller while the file is written, so neither the service
+        nor the proxy in front waits for millions of events before the first byte. A user's own
+        log goes into a folder of their own: no user can overwrite another's file.
         """
         log_dir = Path(self.settings.log_dir).resolve()
         if username is not None:
             log_dir = log_dir / "users" / f"user-{username}"  # never "." or ".."
-        log_dir.mkdir(parents=True, exist_ok=True)
         name = safe_basename(filename)
         path = log_dir / name
-        partial = path.with_name(f".{name}.{os.getpid()}.partial")
-        with partial.open("w", encoding="utf-8") as out:
-            write_log(self.audit.records(username), out)
-        partial.replace(path)
-        return path
+        partial = path.with_name(f".{name}.{os.getpid()}.{threading.get_ident()}.partial")
+
+        def chunks() -> Iterator[str]:
+            log_dir.mkdir(parents=True, exist_ok=True)
+            try:
+                with partial.open("w", encoding="utf-8") as out:
+                    for chunk in iter_log(self.audit.records(username)):
+                        out.write(chunk)
+                        yield chunk
+                partial.replace(path)
+            finally:
+                partial.unlink(missing_ok=True)
+
+        return name, chunks()
 
 
 def safe_basename(filename: str) -> str:

@@ -6,7 +6,7 @@ however many millions of events a DUMPLOG covers.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import IO, Any
 from xml.sax.saxutils import escape
 
@@ -66,17 +66,23 @@ def element(record: dict[str, Any]) -> str | None:
     return "".join(parts)
 
 
-def write_log(records: Iterable[dict[str, Any]], out: IO[str]) -> tuple[int, int]:
-    """Writes the document; returns (events written, records skipped)."""
-    written = skipped = 0
-    out.write('<?xml version="1.0"?>\n<log>\n')
+def iter_log(records: Iterable[dict[str, Any]], chunk_chars: int = 1 << 16) -> Iterator[str]:
+    """The document in chunks of about `chunk_chars`, produced as the records arrive."""
+    parts = ['<?xml version="1.0"?>\n<log>\n']
+    size = len(parts[0])
     for record in records:
         xml = element(record)
         if xml is None:
-            skipped += 1
             continue
-        out.write(xml)
-        out.write("\n")
-        written += 1
-    out.write("</log>\n")
-    return written, skipped
+        parts.append(xml + "\n")
+        size += len(xml) + 1
+        if size >= chunk_chars:
+            yield "".join(parts)
+            parts, size = [], 0
+    parts.append("</log>\n")
+    yield "".join(parts)
+
+
+def write_log(records: Iterable[dict[str, Any]], out: IO[str]) -> None:
+    for chunk in iter_log(records):
+        out.write(chunk)

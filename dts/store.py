@@ -38,12 +38,13 @@ def database_errors() -> Iterator[None]:
         raise Unavailable("the database is unavailable, try again shortly") from exc
 
 
-def connect(uri: str, db_name: str) -> Database:
+def connect(uri: str, db_name: str, socket_timeout_ms: int | None = 10_000) -> Database:
+    """A client for short commands (10 s per round trip) or, with None, for long streams."""
     client: MongoClient = MongoClient(
         uri,
         serverSelectionTimeoutMS=3000,
         connectTimeoutMS=3000,
-        socketTimeoutMS=10000,
+        socketTimeoutMS=socket_timeout_ms,
         maxPoolSize=50,
         tz_aware=False,
     )

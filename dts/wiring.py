@@ -48,7 +48,11 @@ def wire(settings: Settings) -> Wiring:
             ttl_s=settings.quote_ttl_s,
             wait_s=settings.quote_timeout_s,
         ),
-        audit=AuditLog(db, settings.server_name),
+        audit=AuditLog(
+            db,
+            settings.server_name,
+            stream_db=connect(settings.mongo_uri, settings.mongo_db, socket_timeout_ms=None),
+        ),
     )
     try:
         ensure_indexes(db)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, send_file
+from flask import Blueprint, Response, stream_with_context
 
 from dts.commands import Outcome
 from dts.validation import AmountBody, Body, DumplogBody, RecentBody, SymbolBody, parse
@@ -51,8 +51,12 @@ def dumplog(req: CommandRequest) -> Response:
     else:
         body = req.parse(DumplogBody)
     record_user_command(req)  # the log it writes includes this very DUMPLOG
-    path = services().dumplog(None if everyone else req.username, body.filename)
-    return send_file(path, mimetype="application/xml", as_attachment=True, download_name=path.name)
+    name, chunks = services().dumplog(None if everyone else req.username, body.filename)
+    return Response(
+        stream_with_context(chunks),
+        mimetype="application/xml",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 def _names_no_user(raw: object) -> bool:
