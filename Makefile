@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
 .PHONY: help deps run up down status test test-unit test-integration lint format check-deploy \
-	bench workloads clean
+	bench workloads ui test-ui clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -20,10 +20,15 @@ $(STAMP): requirements.txt requirements-native.txt requirements-dev.txt constrai
 deps: $(STAMP) ## install what is missing: nginx and redis-server (apt), the virtualenv (pip)
 	@bash scripts/install-system-deps.sh
 
-run: deps ## run the whole system in the foreground (Ctrl-C stops it all)
+UI_SOURCES := $(shell find frontend/src frontend/index.html frontend/package-lock.json frontend/vite.config.js -type f 2>/dev/null)
+frontend/dist/index.html: $(UI_SOURCES)
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory ui; \
+	else echo "npm not found: serving the placeholder page instead of the web UI (install nodejs and npm)"; fi
+
+run: deps frontend/dist/index.html ## run the whole system in the foreground (Ctrl-C stops it all)
 	$(PY) scripts/stack.py run
 
-up: deps ## start the whole system in the background; returns once every service is healthy
+up: deps frontend/dist/index.html ## start the whole system in the background; returns once every service is healthy
 	$(PY) scripts/stack.py up
 
 down: ## stop every process `make up` started
@@ -32,13 +37,19 @@ down: ## stop every process `make up` started
 status: ## show which processes run and answer
 	@$(PY) scripts/stack.py status
 
-test: deps lint test-unit test-integration check-deploy ## every test: lint, unit, integration (real stack), deployment files
+test: deps lint test-unit test-integration test-ui check-deploy ## every test: lint, unit, integration, web UI, deployment files
 
 test-unit: deps ## pure rules and small units, no servers
 	$(PY) -m pytest tests/unit -q
 
 test-integration: deps ## the real stack (NGINX, gunicorn, Redis, database server) over HTTP
 	$(PY) -m pytest tests/integration -q
+
+test-ui: deps ## the web UI: Vitest, build, end-to-end in headless Chromium against its own stack
+	bash frontend/scripts/test-all.sh
+
+ui: ## build the web UI into frontend/dist (NGINX serves it at /)
+	cd frontend && npm ci --no-audit --no-fund && npm run build
 
 lint: deps ## ruff lint and format check
 	$(VENV)/bin/ruff check .

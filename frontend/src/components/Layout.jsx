@@ -1,0 +1,82 @@
+import { useAccount } from '../hooks/account.jsx';
+import { useSession } from '../hooks/session.jsx';
+import { Link, useRoute } from '../hooks/useRoute.jsx';
+import { ErrorMessage } from './Messages.jsx';
+
+export const NAV = [
+  { to: '/', label: 'Dashboard' },
+  { to: '/trade/buy', label: 'Buy' },
+  { to: '/trade/sell', label: 'Sell' },
+  { to: '/auto', label: 'Automatic' },
+  { to: '/history', label: 'History' },
+];
+
+export function Layout({ children }) {
+  const { username, logout } = useSession();
+  const { navigate } = useRoute();
+  const onLogout = () => {
+    logout();
+    navigate('/login');
+  };
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="site-header">
+        <div className="header-inner">
+          <Link to="/" className="brand">
+            <span aria-hidden="true" className="brand-mark">◆</span> DTS
+          </Link>
+          <nav aria-label="Main">
+            <ul>
+              {NAV.map((item) => (
+                <li key={item.to}>
+                  <Link to={item.to}>{item.label}</Link>
+                </li>
+              ))}
+            </ul>
+          </nav>
+          <div className="user">
+            <span className="user-name" title="Logged in as">
+              <span className="sr-only">Logged in as </span>
+              {username}
+            </span>
+            <button type="button" className="btn btn-secondary btn-small" onClick={onLogout}>
+              Log out
+            </button>
+          </div>
+        </div>
+      </header>
+      <main id="main" tabIndex={-1}>
+        <AccountProblem />
+        {children}
+      </main>
+    </>
+  );
+}
+
+/** The account summary failed to load: said once, above every view, with a way to retry. */
+function AccountProblem() {
+  const { error, loading, refresh } = useAccount();
+  if (!error) return null;
+  return (
+    <div className="account-problem">
+      <ErrorMessage error={`Your account could not be loaded: ${error.message}`} />
+      <button type="button" className="btn btn-secondary btn-small" onClick={refresh} disabled={loading}>
+        {loading ? 'Trying again…' : 'Try again'}
+      </button>
+    </div>
+  );
+}
+
+export function PublicLayout({ children }) {
+  return (
+    <main id="main" className="public" tabIndex={-1}>
+      <p className="brand brand-public">
+        <span aria-hidden="true" className="brand-mark">◆</span> DTS · Day Trading System
+      </p>
+      {children}
+    </main>
+  );
+}
