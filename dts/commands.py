@@ -21,7 +21,7 @@ from dts.domain import pending, triggers
 from dts.domain.account import Account, PendingTrade, Side, TriggerOrder
 from dts.domain.change import Change
 from dts.domain.events import Event
-from dts.errors import BadInput
+from dts.errors import BadInput, DtsError, NotFound
 from dts.logxml import iter_log
 from dts.quotes import QuoteCache
 from dts.store import AccountStore
@@ -58,6 +58,22 @@ class Services:
             command=command,
             create_if_missing=create,
         )
+
+    def _apply_after_quote(
+        self,
+        username: str,
+        rule: Callable[[Change], Reply],
+        trx: int,
+        command: str,
+        quote_events: list[Event],
+    ) -> Outcome:
+        """Like `_apply`, keeping the quote fetch's audit event even if the rule refuses."""
+        try:
+            reply, events = self._apply(username, rule, trx, command)
+        except DtsError as refusal:
+            refusal.events = [*quote_events, *refusal.events]
+            raise
+        return reply, quote_events + events
 
     def add(self, username: str, trx: int, amount_cents: int) -> Outcome:
         def rule(ch: Change) -> Reply:
@@ -97,8 +113,8 @@ class Services:
                 "pending": pending_view(trade, ch.now_ms),
             }
 
-        reply, events = self._apply(username, rule, trx, side.value)
-        return reply, quote_events + events
+        reply, events = self._apply_after_quote(username, rule, trx, side.value, quote_events)
+        return reply, events
 
     def finish_trade(self, side: Side, commit: bool, username: str, trx: int) -> Outcome:
         command = f"{'COMMIT' if commit else 'CANCEL'}_{side.value}"
@@ -141,8 +157,9 @@ class Services:
                 message += f"; fired at once at {quote.price_cents / 100:.2f}"
             return {"message": message, "order": order_view(order), "fired": fired}
 
-        reply, events = self._apply(username, rule, trx, f"SET_{side.value}_TRIGGER")
-        return reply, quote_events + events
+        return self._apply_after_quote(
+            username, rule, trx, f"SET_{side.value}_TRIGGER", quote_events
+        )
 
     def cancel_set(self, side: Side, username: str, trx: int, sym: str) -> Outcome:
         def rule(ch: Change) -> Reply:
@@ -181,18 +198,22 @@ class Services:
         """The XML log as it is produced, also written to the log directory (base name only).
 
         The chunks are streamed to the caller while the file is written, so neither the service
-        nor the proxy in front waits for millions of events before the first byte. A user's own
-        log goes into a folder of their own: no user can overwrite another's file.
+        nor the proxy in front waits for millions of events before the first byte. Everyone's log
+        goes under `all/`, a user's own into a folder of their own: nobody overwrites another's.
         """
         log_dir = Path(self.settings.log_dir).resolve()
-        if username is not None:
+        if username is None:
+            log_dir = log_dir / "all"
+        else:
+            if self.accounts.load(username) is None:
+                raise NotFound(f"no account named {username}", "UNKNOWN_USER")
             log_dir = log_dir / "users" / f"user-{username}"  # never "." or ".."
         name = safe_basename(filename)
         path = log_dir / name
         partial = path.with_name(f".{name}.{os.getpid()}.{threading.get_ident()}.partial")
+        log_dir.mkdir(parents=True, exist_ok=True)
 
         def chunks() -> Iterator[str]:
-            log_dir.mkdir(parents=True, exist_ok=True)
             try:
                 with partial.open("w", encoding="utf-8") as out:
                     for chunk in iter_log(self.audit.records(username)):

@@ -11,6 +11,7 @@ from typing import IO, Any
 from xml.sax.saxutils import escape
 
 from dts.money import format_cents
+from dts.validation import XML_ILLEGAL_RE
 
 COMMANDS = frozenset({
     "ADD", "QUOTE", "BUY", "COMMIT_BUY", "CANCEL_BUY", "SELL", "COMMIT_SELL", "CANCEL_SELL",
@@ -46,7 +47,7 @@ def _value(value: Any, kind: str) -> str:
         return format_cents(int(value))
     if kind == "int":
         return str(int(value))
-    return escape(str(value))
+    return escape(XML_ILLEGAL_RE.sub("", str(value)))
 
 
 def element(record: dict[str, Any]) -> str | None:

@@ -21,9 +21,17 @@ USERNAME_RE = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 SYMBOL_RE = re.compile(r"[A-Za-z0-9]{1,5}")  # checked before upper-casing: "ß" is not "SS"
 
 
+# Characters XML 1.0 cannot carry (they would make a DUMPLOG unreadable), and lone surrogates
+# (they cannot be stored or hashed).
+XML_ILLEGAL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+RESERVED_USERNAMES = frozenset({"dts-watcher"})  # the trigger watcher's own name in the audit log
+
+
 def _text(value: Any, what: str) -> str:
     if not isinstance(value, str):
         raise PydanticCustomError("bad_input", "must be a string ({what})", {"what": what})
+    if XML_ILLEGAL_RE.search(value):
+        raise PydanticCustomError("bad_input", "contains characters that are not allowed")
     return value.strip()
 
 
@@ -31,6 +39,8 @@ def _username(value: Any) -> str:
     text = _text(value, "1-64 letters, digits, '_', '.' or '-'")
     if not USERNAME_RE.fullmatch(text):
         raise PydanticCustomError("bad_input", "must be 1-64 letters, digits, '_', '.' or '-'")
+    if text in RESERVED_USERNAMES:
+        raise PydanticCustomError("bad_input", "is reserved for the system")
     return text
 
 
@@ -77,6 +87,8 @@ def _positive_int(value: Any) -> int:
 def _password(value: Any) -> str:
     if not isinstance(value, str):
         raise PydanticCustomError("bad_input", "must be a string")
+    if XML_ILLEGAL_RE.search(value):
+        raise PydanticCustomError("bad_input", "contains characters that are not allowed")
     if not 8 <= len(value) <= 128:
         raise PydanticCustomError("bad_input", "must be 8 to 128 characters")
     return value

@@ -37,6 +37,13 @@ class TriggerWatcher:
         self.interval_s = interval_s
         self.stopping = threading.Event()
 
+    def record(self, events: list) -> None:
+        """Audits what the watcher did; a failure is logged, never a reason to stop checking."""
+        try:
+            self.services.audit.record(events)
+        except DtsError as exc:
+            log.error("could not record %d audit events: %s", len(events), exc.message)
+
     def next_trx(self) -> int:
         return int(self.redis.incr("dts:trxnum"))
 
@@ -51,9 +58,8 @@ class TriggerWatcher:
             except DtsError as exc:
                 log.warning("could not check %s's orders on %s: %s", username, sym, exc.message)
                 continue
-            if events:
-                self.services.audit.record(events)
             fired += len(reply["fired"])
+            self.record(events)
         return fired
 
     def settle_expired(self) -> int:
@@ -66,7 +72,7 @@ class TriggerWatcher:
                 log.warning("could not settle %s's expired trades: %s", username, exc.message)
                 continue
             if events:
-                self.services.audit.record(events)
+                self.record(events)
                 settled += 1
         return settled
 
@@ -76,8 +82,7 @@ class TriggerWatcher:
             if self.stopping.is_set():
                 return
             quote, events = self.services.quotes.get(sym, WATCHER_USER, self.next_trx())
-            if events:
-                self.services.audit.record(events)
+            self.record(events)
             self.check_symbol(sym, quote.price_cents)
 
     def listen(self) -> None:

@@ -88,7 +88,9 @@ def load_secrets(layout: Layout) -> dict[str, str]:
         os.environ.get(k) for k in values
     ):
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("".join(f"{k}={v}\n" for k, v in values.items()))
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # never readable by others
+        with os.fdopen(fd, "w") as out:
+            out.write("".join(f"{k}={v}\n" for k, v in values.items()))
         path.chmod(0o600)
     return values
 

@@ -45,7 +45,7 @@ def dumplog(req: CommandRequest) -> Response:
     """Everyone's log for the operator without a username; otherwise one user's own log."""
     everyone = req.identity is not None and req.identity.operator and _names_no_user(req.raw)
     if everyone:
-        body = parse(DumplogBody, req.raw)
+        body = parse(DumplogBody, {k: v for k, v in req.raw.items() if k != "username"})
         req.params = {"filename": body.filename}
         req.trx = body.trxNum or req.trx
     else:

@@ -44,7 +44,7 @@ def read_json_body() -> Any:
         raise BadInput("the request body must be a JSON object")
     try:
         return json.loads(raw, parse_float=Decimal, parse_constant=_reject_constant)
-    except (ValueError, RecursionError):
+    except (ValueError, ArithmeticError, RecursionError):  # Decimal refuses absurd exponents
         raise BadInput("the request body is not valid JSON") from None
 
 
