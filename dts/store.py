@@ -82,6 +82,7 @@ def to_document(account: Account) -> dict[str, Any]:
         "pending_buy": [_pending_doc(t) for t in account.pending_buys],
         "pending_sell": [_pending_doc(t) for t in account.pending_sells],
         "transactions": list(account.transactions),
+        "last_expired": dict(account.expired_at_ms),
         "trigger_syms": account.trigger_symbols,
     }
 
@@ -119,6 +120,7 @@ def from_document(doc: dict[str, Any]) -> Account:
             for sym, o in (doc.get("reserved_sell") or {}).items()
         },
         transactions=list(doc.get("transactions") or []),
+        expired_at_ms=dict(doc.get("last_expired") or {}),
         version=doc.get("version", 0),
     )
 

@@ -57,6 +57,9 @@ class Account:
     buy_orders: dict[str, TriggerOrder] = field(default_factory=dict)
     sell_orders: dict[str, TriggerOrder] = field(default_factory=dict)
     transactions: list[dict[str, object]] = field(default_factory=list)
+    # Side -> when its newest pending trade expired uncommitted, until the next trade of that side:
+    # so a late COMMIT is told "expired" even after the watcher already gave the reservation back.
+    expired_at_ms: dict[str, int] = field(default_factory=dict)
     version: int = 0
 
     def copy(self) -> Account:

@@ -35,6 +35,7 @@ def expire_pending(ch: Change) -> None:
                     amount_cents=trade.total_cents,
                 )
                 ch.expired.append(side.value)
+                ch.account.expired_at_ms[side.value] = trade.expires_at_ms
         stack[:] = live
 
 
@@ -50,6 +51,7 @@ def start_trade(
             "ZERO_SHARES",
         )
     rules.reserve_trade(ch, sym, shares, price_cents)
+    ch.account.expired_at_ms.pop(side.value, None)
     trade = PendingTrade(
         sym=sym,
         shares=shares,
@@ -68,7 +70,7 @@ def start_trade(
 def _pop_newest(ch: Change, side: Side) -> PendingTrade:
     stack = ch.account.pending(side)
     if not stack:
-        if side.value in ch.expired:
+        if side.value in ch.expired or side.value in ch.account.expired_at_ms:
             raise Refused(f"your pending {side.value} expired before it was committed", "EXPIRED")
         raise Refused(f"there is no pending {side.value} to act on", f"NO_PENDING_{side.value}")
     return stack.pop()

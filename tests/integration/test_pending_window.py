@@ -63,7 +63,7 @@ def test_commit_buy_after_the_window_is_refused_and_refunds_the_cash_once(
     pending = start(operator, "buy", user, SYM, 3 * price)
     sleep_until_ms(pending["expires_at"] + MARGIN_MS)
     operator.refused("/buy/commit_buy", {"username": user}, 409, "EXPIRED")
-    operator.refused("/buy/cancel_buy", {"username": user}, 409, "NO_PENDING_BUY")
+    operator.refused("/buy/cancel_buy", {"username": user}, 409, "EXPIRED")
     state = summary(operator, user)
     assert (state["funds"], state["reserved"]) == (dollars(funds), "0.00")
     assert state["holdings"] == [] and state["pending_buys"] == []
@@ -81,7 +81,7 @@ def test_commit_sell_after_the_window_is_refused_and_returns_the_shares(
     pending = start(operator, "sell", user, SYM, 2 * price)
     sleep_until_ms(pending["expires_at"] + MARGIN_MS)
     operator.refused("/sell/commit_sell", {"username": user}, 409, "EXPIRED")
-    operator.refused("/sell/cancel_sell", {"username": user}, 409, "NO_PENDING_SELL")
+    operator.refused("/sell/cancel_sell", {"username": user}, 409, "EXPIRED")
     state = summary(operator, user)
     assert state["funds"] == "0.00"
     assert state["holdings"] == [{"sym": SYM, "shares": 3, "reserved_shares": 0}]

@@ -425,13 +425,23 @@ def test_cancel_after_window_is_refused_expired_and_the_reservation_is_back() ->
     assert outcome.account.funds_cents == 100_00
 
 
-def test_commit_after_an_earlier_command_settled_the_expiry_finds_no_pending() -> None:
+def test_commit_after_an_earlier_command_settled_the_expiry_is_still_told_expired() -> None:
     settled = apply_command(with_pending_buy(), T0 + TTL_MS, lambda ch: None).account
     assert settled.funds_cents == 100_00 and settled.pending_buys == []
 
     outcome = apply_command(settled, T0 + TTL_MS + 1, lambda ch: commit_trade(ch, Side.BUY))
-    assert outcome.refusal is not None and outcome.refusal.code == "NO_PENDING_BUY"
+    assert outcome.refusal is not None and outcome.refusal.code == "EXPIRED"
     assert outcome.account == settled
+
+
+def test_a_new_buy_clears_the_expired_notice_so_an_empty_stack_is_no_pending() -> None:
+    settled = apply_command(with_pending_buy(), T0 + TTL_MS, lambda ch: None).account
+    ch = begin(settled, T0 + TTL_MS + 1)
+    start_trade(ch, Side.BUY, "ABC", 10_00, 10_00, TTL_MS)
+    commit_trade(ch, Side.BUY)
+    with pytest.raises(Refused) as refusal:
+        commit_trade(ch, Side.BUY)
+    assert refusal.value.code == "NO_PENDING_BUY"
 
 
 def test_each_pending_expires_by_its_own_creation_time() -> None:
