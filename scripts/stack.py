@@ -343,7 +343,8 @@ def up(layout: Layout) -> None:
                 )
         down(layout)
         raise SystemExit(1) from None
-    print(f"DTS is up: http://localhost:{layout.http_port}/")
+    port = "" if layout.http_port == 80 else f":{layout.http_port}"
+    print(f"DTS is up: http://localhost{port}/")
 
 
 def alive(pid: int) -> bool:
