@@ -37,7 +37,7 @@ down: ## stop every process `make up` started
 status: ## show which processes run and answer
 	@$(PY) scripts/stack.py status
 
-test: deps lint test-unit test-integration test-ui check-deploy ## every test: lint, unit, integration, web UI, deployment files
+test: deps lint check-deploy test-unit test-integration test-ui ## every test: lint, deployment files, unit, integration, web UI
 
 test-unit: deps ## pure rules and small units, no servers
 	$(PY) -m pytest tests/unit -q
