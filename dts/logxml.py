@@ -7,7 +7,7 @@ however many millions of events a DUMPLOG covers.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import IO, Any
+from typing import Any
 from xml.sax.saxutils import escape
 
 from dts.money import format_cents
@@ -82,8 +82,3 @@ def iter_log(records: Iterable[dict[str, Any]], chunk_chars: int = 1 << 16) -> I
             parts, size = [], 0
     parts.append("</log>\n")
     yield "".join(parts)
-
-
-def write_log(records: Iterable[dict[str, Any]], out: IO[str]) -> None:
-    for chunk in iter_log(records):
-        out.write(chunk)

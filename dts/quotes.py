@@ -94,13 +94,6 @@ class QuoteCache:
         except redis.RedisError as exc:
             raise Unavailable("the quote cache is unavailable, try again shortly") from exc
 
-    def peek(self, sym: str) -> Quote | None:
-        """The cached quote without fetching (None on a miss)."""
-        try:
-            return self._cached(sym)
-        except redis.RedisError as exc:
-            raise Unavailable("the quote cache is unavailable, try again shortly") from exc
-
     def _cached(self, sym: str) -> Quote | None:
         raw = self.redis.get(_KEY.format(sym))
         if raw is None:
