@@ -1,4 +1,4 @@
-"""The audit log adapter: events into `transaction_table`, one insert per request.
+"""The audit log adapter: events into `transaction_table`, each process's requests in one insert.
 
 Records keep the original system's field names (`transactionNum`, `sym`, `amount`, ...), with all
 money in integer cents; dts.logxml turns them into the course's XML when a DUMPLOG asks.
@@ -14,6 +14,7 @@ from pymongo.collection import Collection
 from pymongo.database import Database
 
 from dts.domain.events import Event
+from dts.group_commit import GroupCommit
 from dts.store import database_errors
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,9 @@ class AuditLog:
         # whole time budget, so it streams over a client without the per-round-trip timeout.
         self.stream: Collection = (db if stream_db is None else stream_db).transaction_table
         self.server = server
+        self._writer: GroupCommit[dict[str, Any], None] = GroupCommit(
+            self._insert, name="audit-writer"
+        )
 
     def records(self, username: str | None) -> Iterator[dict[str, Any]]:
         """All of a user's records (or everyone's), oldest first, fetched in batches."""
@@ -67,8 +71,10 @@ class AuditLog:
             yield from cursor
 
     def record(self, events: Iterable[Event]) -> None:
-        records = [to_record(e, self.server) for e in events]
-        if not records:
-            return
+        """Returns once the events are stored, in a batch with other threads' (dts.group_commit)."""
+        self._writer.submit([to_record(e, self.server) for e in events])
+
+    def _insert(self, records: list[dict[str, Any]]) -> list[None]:
         with database_errors():
             self.events.insert_many(records, ordered=False)
+        return [None] * len(records)

@@ -59,6 +59,7 @@ class Settings:
     max_body_bytes: int = 16 * 1024
     log_dir: str = ".data/logs/dumplog"
     watch_interval_s: float = 15.0
+    hint_rebuild_s: float = 60.0
     quote_mode: str = "random"
     quote_seed: int | None = None
     quote_latency_ms: int = 0
@@ -75,6 +76,8 @@ class Settings:
             raise ConfigError("QUOTE_MODE must be 'random' or 'fixed'")
         if not 0 < self.watch_interval_s <= 120:
             raise ConfigError("DTS_WATCH_INTERVAL_S must be in (0, 120]")
+        if not 1 <= self.hint_rebuild_s <= 3600:
+            raise ConfigError("DTS_HINT_REBUILD_S must be between 1 and 3600")
         return self
 
     @classmethod
@@ -100,6 +103,7 @@ class Settings:
             "max_body_bytes": _int(env, "DTS_MAX_BODY_BYTES", d.max_body_bytes),
             "log_dir": env.get("DTS_LOG_DIR") or d.log_dir,
             "watch_interval_s": _float(env, "DTS_WATCH_INTERVAL_S", d.watch_interval_s),
+            "hint_rebuild_s": _float(env, "DTS_HINT_REBUILD_S", d.hint_rebuild_s),
             "quote_mode": (env.get("QUOTE_MODE") or d.quote_mode).strip().lower(),
             "quote_seed": _int(env, "QUOTE_SEED", 0) if env.get("QUOTE_SEED", "").strip() else None,
             "quote_latency_ms": _int(env, "QUOTE_LATENCY_MS", d.quote_latency_ms),

@@ -1,20 +1,26 @@
 """The MongoDB adapter for accounts: `load`, `apply` a rule, `create`.
 
 Every account change is one version-checked write of one `user_table` document: the filter
-`{username, version}` makes a concurrent second writer match nothing, and that writer reloads and
+`{_id, version}` makes a concurrent second writer match nothing, and that writer reloads and
 re-runs the pure rule on the fresh state. So nothing is lost or applied twice across services,
 workers and threads, and a command costs two round trips (read, guarded write).
+
+An account's `_id` is its username (the `username` field stays, for people reading the data): the
+primary key is the only index `user_table` has, because the development database server pays for
+every secondary index on every update (see dts.watch_hints for what the watcher uses instead).
 """
 
 from __future__ import annotations
 
 import random
+import secrets
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from pymongo import ASCENDING, MongoClient
+from pymongo import ASCENDING, MongoClient, UpdateOne
 from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError, PyMongoError
@@ -24,6 +30,8 @@ from dts.domain.change import Change
 from dts.domain.events import Event
 from dts.domain.pending import expire_pending
 from dts.errors import DtsError, NotFound, Refused, Unavailable
+from dts.group_commit import GroupCommit
+from dts.watch_hints import WatchHints, hints_of
 
 T = TypeVar("T")
 MAX_ATTEMPTS = 50
@@ -51,14 +59,37 @@ def connect(uri: str, db_name: str, socket_timeout_ms: int | None = 10_000) -> D
     return client[db_name]
 
 
+# Indexes of earlier versions that cost every write more than they saved (dts.watch_hints).
+_RETIRED_INDEXES = {
+    "user_table": [
+        "username_1",
+        "trigger_syms_1",
+        "pending_buy.expires_1",
+        "pending_sell.expires_1",
+    ],
+    "transaction_table": ["timestamp_1"],
+}
+
+
 def ensure_indexes(db: Database) -> None:
+    """The one secondary index DTS keeps: a user's own DUMPLOG reads their records in time order."""
     with database_errors():
-        db.user_table.create_index([("username", ASCENDING)], unique=True)
-        db.user_table.create_index([("trigger_syms", ASCENDING)])
-        db.user_table.create_index([("pending_buy.expires", ASCENDING)])
-        db.user_table.create_index([("pending_sell.expires", ASCENDING)])
         db.transaction_table.create_index([("username", ASCENDING), ("timestamp", ASCENDING)])
-        db.transaction_table.create_index([("timestamp", ASCENDING)])
+        for collection, names in _RETIRED_INDEXES.items():
+            existing = set(db[collection].index_information())
+            for name in names:
+                if name in existing:
+                    db[collection].drop_index(name)
+        _rekey_old_accounts(db.user_table)
+
+
+def _rekey_old_accounts(users: Collection) -> None:
+    """Accounts stored by an earlier version under a generated `_id` move to `_id = username`."""
+    for doc in users.find({"_id": {"$not": {"$type": "string"}}}):
+        old_id = doc.pop("_id")
+        with suppress(DuplicateKeyError):  # another process moved it first
+            users.insert_one({"_id": doc["username"], **doc})
+        users.delete_one({"_id": old_id})
 
 
 def to_document(account: Account) -> dict[str, Any]:
@@ -125,22 +156,93 @@ def from_document(doc: dict[str, Any]) -> Account:
     )
 
 
-ACCOUNT_PROJECTION = {"_id": 0, "password_hash": 0}
+ACCOUNT_PROJECTION = {"_id": 0, "password_hash": 0, "ops": 0}
+# Each write also leaves its one-off token under `ops.<new version % OP_SLOTS>`, so after a batch
+# whose matched count falls short, every writer can tell whether its own write was among them.
+OP_SLOTS = 16
+
+
+@dataclass(frozen=True)
+class _Write:
+    username: str
+    version: int
+    document: dict[str, Any]
+    token: str
+
+    @property
+    def slot(self) -> str:
+        return str((self.version + 1) % OP_SLOTS)
+
+
+def write_outcome(write: _Write, doc: dict[str, Any] | None) -> bool | None:
+    """Did `write` land, judged from the account as read back after its batch?
+
+    The write moved version v to v+1 and left its token in slot (v+1) % OP_SLOTS, and every later
+    write advanced the version by one and filled the next slot: so while fewer than OP_SLOTS writes
+    followed, the slot still says who wrote v+1. Past that nobody can tell, and guessing "no" could
+    apply the command twice, so the caller gets a 503 and the command is not retried.
+    """
+    if doc is None:
+        return False
+    later = doc.get("version", 0) - (write.version + 1)
+    if later < 0:
+        return False
+    if later >= OP_SLOTS:
+        return None
+    return (doc.get("ops") or {}).get(write.slot) == write.token
 
 
 class AccountStore:
-    def __init__(self, db: Database, recent_max: int = 20) -> None:
+    """Accounts in `user_table`; the reads and writes of a process's threads go in batches.
+
+    Batching is dts.group_commit: one `find` by `_id` for every load waiting, one unordered
+    `bulk_write` for every guarded save waiting. A thread waits exactly as it would for its own
+    round trip, and each save still succeeds or fails on its own version check.
+    """
+
+    def __init__(self, db: Database, recent_max: int = 20, hints: WatchHints | None = None) -> None:
         self.users: Collection = db.user_table
         self.recent_max = recent_max
+        self.hints = hints
+        self._reads: GroupCommit[str, dict[str, Any] | None] = GroupCommit(
+            self._find_many, name="account-reader"
+        )
+        self._writes: GroupCommit[_Write, bool | None] = GroupCommit(
+            self._write_many, name="account-writer"
+        )
 
     def load(self, username: str) -> Account | None:
-        with database_errors():
-            doc = self.users.find_one({"username": username}, ACCOUNT_PROJECTION)
+        doc = self._reads.submit([username])[0]
         return from_document(doc) if doc else None
+
+    def _find_many(self, usernames: list[str]) -> list[dict[str, Any] | None]:
+        with database_errors():
+            # No projection: the development server deep-copies a document to project it, which
+            # costs more than the password hash it would leave out (from_document ignores it).
+            found = self.users.find({"_id": {"$in": sorted(set(usernames))}})
+            docs = {doc["_id"]: doc for doc in found}
+        return [docs.get(name) for name in usernames]
+
+    def _write_many(self, writes: list[_Write]) -> list[bool | None]:
+        ops = [
+            UpdateOne(
+                {"_id": w.username, "version": w.version},
+                {"$set": {**w.document, f"ops.{w.slot}": w.token}, "$inc": {"version": 1}},
+            )
+            for w in writes
+        ]
+        with database_errors():
+            result = self.users.bulk_write(ops, ordered=False)
+            if result.matched_count == len(writes):
+                return [True] * len(writes)
+            names = sorted({w.username for w in writes})
+            found = self.users.find({"_id": {"$in": names}}, {"version": 1, "ops": 1})
+            docs = {doc["_id"]: doc for doc in found}
+        return [write_outcome(w, docs.get(w.username)) for w in writes]
 
     def create(self, username: str, password_hash: str | None = None) -> bool:
         """Inserts an empty account; False if the username is taken (the unique index decides)."""
-        doc = to_document(Account(username=username))
+        doc = {"_id": username, **to_document(Account(username=username))}
         doc["version"] = 0
         doc["created"] = int(time.time() * 1000)
         if password_hash is not None:
@@ -156,16 +258,19 @@ class AccountStore:
 
     def password_hash(self, username: str) -> str | None:
         with database_errors():
-            doc = self.users.find_one({"username": username}, {"_id": 0, "password_hash": 1})
+            doc = self.users.find_one({"_id": username}, {"_id": 0, "password_hash": 1})
         return (doc or {}).get("password_hash")
 
     def _save(self, before: Account, after: Account) -> bool:
-        with database_errors():
-            result = self.users.update_one(
-                {"username": before.username, "version": before.version},
-                {"$set": to_document(after), "$inc": {"version": 1}},
-            )
-        return result.matched_count == 1
+        write = _Write(before.username, before.version, to_document(after), secrets.token_hex(8))
+        landed = self._writes.submit([write])[0]
+        if landed is None:
+            raise Unavailable("the outcome of the command is unknown; check the account")
+        if not landed:
+            return False
+        if self.hints is not None and hints_of(after) != hints_of(before):
+            self.hints.publish(after, before.version + 1)
+        return True
 
     def apply(
         self,
@@ -213,23 +318,8 @@ class AccountStore:
     def _backoff(attempt: int) -> None:
         time.sleep(random.uniform(0, min(0.002 * (attempt + 1), 0.05)))
 
-    def holders_of_triggers(self, sym: str) -> list[str]:
+    def every_account(self) -> Iterator[Account]:
+        """All accounts, for the watcher's rebuild of its hints: a scan, so never per command."""
         with database_errors():
-            docs = self.users.find({"trigger_syms": sym}, {"_id": 0, "username": 1})
-            return [d["username"] for d in docs]
-
-    def with_expired_pending(self, now_ms: int, limit: int = 1000) -> list[str]:
-        """Accounts holding a pending BUY or SELL whose window has closed."""
-        query = {
-            "$or": [
-                {"pending_buy.expires": {"$lte": now_ms}},
-                {"pending_sell.expires": {"$lte": now_ms}},
-            ]
-        }
-        with database_errors():
-            docs = self.users.find(query, {"_id": 0, "username": 1}).limit(limit)
-            return [d["username"] for d in docs]
-
-    def trigger_symbols(self) -> list[str]:
-        with database_errors():
-            return sorted(s for s in self.users.distinct("trigger_syms") if s)
+            for doc in self.users.find({}, ACCOUNT_PROJECTION, batch_size=500):
+                yield from_document(doc)

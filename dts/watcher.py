@@ -1,13 +1,17 @@
 """The trigger watcher: fires automatic buy/sell orders when a quote crosses their price.
 
 Two ways in, one way to fire. Every fresh quote fetched anywhere is published on Redis and checked
-here at once against that symbol's orders only (found by the `trigger_syms` index); and every
+here at once against that symbol's orders only (found through dts.watch_hints); and every
 `watch_interval_s` the watcher itself refreshes each symbol that has a live trigger, so a quiet
 symbol is still checked at least every 120 s. Firing is the same guarded account write as any
 command, so an order fires at most once even if two checks race.
 
 The same sweep settles pending BUYs and SELLs whose 60 s window has closed, so their reservations
 return (with their audit events) even if their owner never comes back.
+
+The hints are rebuilt from the accounts themselves at start-up and every `hint_rebuild_s`, so a hint
+lost between an account write and its publish (a crash, a Redis restart) delays a trigger by at
+most that long.
 
 Run: `python -m dts.watcher`.
 """
@@ -17,6 +21,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 
 import redis
 
@@ -24,6 +29,7 @@ from dts.commands import Services
 from dts.config import Settings
 from dts.errors import DtsError
 from dts.quotes import QUOTE_CHANNEL
+from dts.watch_hints import WatchHints
 from dts.wiring import named, wire
 
 log = logging.getLogger("dts.watcher")
@@ -31,10 +37,19 @@ WATCHER_USER = "dts-watcher"
 
 
 class TriggerWatcher:
-    def __init__(self, services: Services, client: redis.Redis, interval_s: float) -> None:
+    def __init__(
+        self,
+        services: Services,
+        client: redis.Redis,
+        interval_s: float,
+        rebuild_s: float = 60.0,
+    ) -> None:
         self.services = services
         self.redis = client
+        self.hints = WatchHints(client)
         self.interval_s = interval_s
+        self.rebuild_s = rebuild_s
+        self.rebuilt_at: float | None = None
         self.stopping = threading.Event()
 
     def record(self, events: list) -> None:
@@ -50,7 +65,7 @@ class TriggerWatcher:
     def check_symbol(self, sym: str, price_cents: int) -> int:
         """Fires every order on `sym` that `price_cents` crosses; returns how many fired."""
         fired = 0
-        for username in self.services.accounts.holders_of_triggers(sym):
+        for username in self.hints.holders(sym):
             try:
                 reply, events = self.services.fire_triggers(
                     username, self.next_trx(), sym, price_cents
@@ -65,7 +80,7 @@ class TriggerWatcher:
     def settle_expired(self) -> int:
         """Gives back what expired BUYs and SELLs reserved, without waiting for their owners."""
         settled = 0
-        for username in self.services.accounts.with_expired_pending(self.services.clock_ms()):
+        for username in self.hints.expired(self.services.clock_ms()):
             try:
                 _, events = self.services.settle(username, self.next_trx())
             except DtsError as exc:
@@ -76,9 +91,19 @@ class TriggerWatcher:
                 settled += 1
         return settled
 
+    def rebuild_hints(self) -> int:
+        """Republishes every account's hints; the version check keeps newer ones as they are."""
+        published = self.hints.publish_all(
+            (account, account.version) for account in self.services.accounts.every_account()
+        )
+        self.rebuilt_at = time.monotonic()
+        return published
+
     def sweep(self) -> None:
+        if self.rebuilt_at is None or time.monotonic() - self.rebuilt_at >= self.rebuild_s:
+            self.rebuild_hints()
         self.settle_expired()
-        for sym in self.services.accounts.trigger_symbols():
+        for sym in self.hints.symbols():
             if self.stopping.is_set():
                 return
             quote, events = self.services.quotes.get(sym, WATCHER_USER, self.next_trx())
@@ -115,7 +140,9 @@ class TriggerWatcher:
 
 def build(settings: Settings) -> TriggerWatcher:
     wiring = wire(settings)
-    return TriggerWatcher(wiring.services, wiring.redis, settings.watch_interval_s)
+    return TriggerWatcher(
+        wiring.services, wiring.redis, settings.watch_interval_s, settings.hint_rebuild_s
+    )
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from dts.config import Settings
 from dts.errors import DtsError
 from dts.quotes import QuoteCache, QuoteServerClient
 from dts.store import AccountStore, connect, ensure_indexes
+from dts.watch_hints import WatchHints
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ def wire(settings: Settings) -> Wiring:
     )
     services = Services(
         settings=settings,
-        accounts=AccountStore(db, settings.recent_transactions_max),
+        accounts=AccountStore(db, settings.recent_transactions_max, WatchHints(client)),
         quotes=QuoteCache(
             client,
             QuoteServerClient(settings.quote_server_url, settings.quote_timeout_s),

@@ -53,6 +53,7 @@ def _stack_env(data_dir: Path) -> dict[str, str]:
         "QUOTE_MODE": "fixed",
         "DTS_PENDING_TTL_S": str(PENDING_TTL_S),
         "DTS_WATCH_INTERVAL_S": "1",
+        "DTS_HINT_REBUILD_S": "2",
         "DTS_OPERATOR_TOKEN": OPERATOR_TOKEN,
         "DTS_SECRET_KEY": SECRET_KEY,
         "DTS_AUTH": "on",

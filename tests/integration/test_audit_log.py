@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 import uuid
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -15,7 +16,7 @@ import pytest
 import xmlschema
 
 from backend.generate_workload import generate
-from tests.integration.conftest import ROOT, Client, Stack, summary
+from tests.integration.conftest import PENDING_TTL_S, ROOT, Client, Stack, summary
 
 SCHEMA = xmlschema.XMLSchema(ROOT / "dts" / "logfile.xsd")
 
@@ -101,6 +102,8 @@ def test_every_refusal_has_an_error_event(replayed: dict) -> None:
 
 
 def test_cash_moves_sum_to_each_users_cash(replayed: dict, operator: Client) -> None:
+    # Once every window has closed, the next summary settles the last pending trades for good.
+    time.sleep(PENDING_TTL_S + 0.5)
     for user in replayed["users"]:
         funds = summary(operator, user)["funds"]  # settles any pending trade that expired since
         resp = operator.post("/user_utils/dumplog", {"username": user, "filename": "cash.xml"})

@@ -12,6 +12,8 @@ import time
 import pytest
 import redis
 
+from dts.domain.account import Account, TriggerOrder
+from dts.watch_hints import TRIGGERS, WatchHints
 from tests.integration.conftest import PORT_BASE, Client, Stack, summary
 
 
@@ -103,3 +105,33 @@ def test_an_expired_pending_buy_is_given_back_without_its_owner_coming_back(
         {"username": user, "type": "systemEvent", "command": "BUY"}
     )
     assert expiries == 1
+
+
+def test_a_trigger_whose_hint_was_lost_still_fires_after_the_rebuild(
+    operator: Client, new_user, stack: Stack, cache: redis.Redis
+) -> None:
+    user, sym = new_user("1000.00"), "WH1"
+    trigger = stack.price_cents(sym) - 100
+    operator.ok("/buy/set_buy_amount", {"username": user, "sym": sym, "amount": "500.00"})
+    operator.ok(
+        "/buy/set_buy_trigger", {"username": user, "sym": sym, "amount": f"{trigger / 100:.2f}"}
+    )
+    assert cache.sismember(TRIGGERS.format(sym), user)
+    cache.delete(TRIGGERS.format(sym))  # as if the service died between its write and the publish
+    move_market(cache, sym, trigger)
+    assert wait_for(lambda: summary(operator, user)["buy_triggers"] == [])
+    assert summary(operator, user)["holdings"][0]["shares"] == 50000 // trigger
+
+
+def test_an_older_version_of_an_accounts_hints_never_replaces_a_newer_one(
+    cache: redis.Redis,
+) -> None:
+    hints = WatchHints(cache)
+    name = "hint-order-" + str(time.monotonic_ns())
+    with_trigger = Account(name, buy_orders={"HO1": TriggerOrder("HO1", 100, 50)})
+    without = Account(name)
+    assert hints.publish(with_trigger, 7)
+    assert hints.publish(without, 6)  # a slower writer of an older version arrives late
+    assert name in hints.holders("HO1")
+    assert hints.publish(without, 8)
+    assert name not in hints.holders("HO1")
