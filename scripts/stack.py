@@ -151,6 +151,9 @@ def processes(layout: Layout) -> list[Proc]:
                     str(port),
                     "--storage-path",
                     str(layout.data / "db"),
+                    # No replica-set oplog: DTS uses neither change streams nor transactions,
+                    # and the oplog costs every write an extra encode and table write.
+                    "--standalone",
                 ],
                 port=port,
             )
