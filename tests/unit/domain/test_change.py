@@ -38,6 +38,29 @@ def test_change_works_on_a_deep_copy_of_the_account() -> None:
     assert ch.account != before
 
 
+def test_no_mutable_part_of_a_copy_is_shared_with_the_original() -> None:
+    account = Account(
+        username="carol",
+        stocks={"ABC": 2},
+        pending_buys=[PendingTrade("ABC", 1, 5_00, 0, 60_000, 1)],
+        pending_sells=[PendingTrade("XYZ", 1, 5_00, 0, 60_000, 2)],
+        buy_orders={"ABC": TriggerOrder("ABC", 3_00)},
+        sell_orders={"XYZ": TriggerOrder("XYZ", 3_00)},
+        transactions=[{"command": "ADD"}],
+        expired_at_ms={"BUY": 1},
+    )
+    before = account.copy()
+    copy = account.copy()
+    copy.stocks["ABC"] = 9
+    copy.pending_buys.append(copy.pending_buys[0])
+    copy.pending_sells.clear()
+    copy.buy_orders["NEW"] = TriggerOrder("NEW", 1)
+    copy.sell_orders.clear()
+    copy.transactions[0]["command"] = "CHANGED"
+    copy.expired_at_ms["SELL"] = 2
+    assert account == before
+
+
 def test_change_of_passes_the_recent_max_through() -> None:
     ch = Change.of(Account(username="carol"), T0, 1, "X", recent_max=3)
     assert ch.recent_max == 3
