@@ -296,7 +296,8 @@ class AccountStore:
                 continue
             ch = Change.of(account, now_ms(), trx_num, command, recent_max=self.recent_max)
             expire_pending(ch)
-            settled = ch.account.copy()
+            # Only an expiry changes the account before the rule; without one, nothing to keep.
+            settled = ch.account.copy() if ch.expired else account
             settled_events = list(ch.events)
             try:
                 result = rule(ch)
