@@ -136,11 +136,14 @@ class ProcessSampler:
                     "rss_last_tenth_mb": round(late / 1024, 1),
                 }
             )
+        elapsed = max((t.samples[-1].t - t.samples[0].t for t in self.tracks.values()), default=0)
         for c in components.values():
+            c["cores"] = round(c["cpu_s"] / elapsed, 2) if elapsed else None
             c["cpu_s"] = round(c["cpu_s"], 2)
             c["cpu_ms_per_command"] = round(1000 * c["cpu_s"] / commands, 3) if commands else None
         return {
             "interval_s": self.interval_s,
+            "elapsed_s": round(elapsed, 1),
             "components": dict(sorted(components.items(), key=lambda kv: -kv[1]["cpu_s"])),
             "processes": processes,
         }
@@ -148,12 +151,14 @@ class ProcessSampler:
 
 def markdown(stats: dict[str, Any]) -> str:
     lines = [
-        "| component | processes | CPU s | CPU ms / command |",
-        "|---|---:|---:|---:|",
+        "| component | processes | CPU s | cores busy | CPU ms / command |",
+        "|---|---:|---:|---:|---:|",
     ]
     for name, c in stats["components"].items():
+        per_command = c["cpu_ms_per_command"]
         lines.append(
-            f"| {name} | {c['processes']} | {c['cpu_s']:.1f} | {c['cpu_ms_per_command'] or 0:.2f} |"
+            f"| {name} | {c['processes']} | {c['cpu_s']:.1f} | {c['cores'] or 0:.2f} | "
+            f"{'-' if per_command is None else f'{per_command:.2f}'} |"
         )
     lines += [
         "",
