@@ -20,6 +20,14 @@ What is left out, and why:
 - Recent transactions: they carry timestamps, and the expiry of a leftover pending trade (noted
   there) happens in one replay and not yet in the other.
 
+The 60 s pending window is the one rule that depends on time, and a sequential replay is several
+times slower per user than a concurrent one: in user10.txt a user's BUYs pile up and a later
+COMMIT takes the newest, so an older BUY is committed or lost to expiry depending on how fast the
+replay went: with the 60 s window the whole-file replays differed for 8 of 10 users (the slow one
+had EXPIRED refusals), with a 3600 s window all 10 were identical. A stack run with
+DTS_PENDING_TTL_S=3600 (the benchmark starts its own that way) isolates what the check is for:
+whether concurrency changes the outcome.
+
 In random-price mode the two replays see different prices and are expected to differ. Fetching a
 summary is itself a command: it settles expired pending trades and adds a DISPLAY_SUMMARY record
 to the audit log of every compared user.

@@ -156,7 +156,10 @@ def test_a_connection_the_server_closed_while_idle_is_reopened(fake_dts: FakeDTS
     async def two_posts() -> list[int]:
         connection = Connection(Origin.parse(fake_dts.url), {})
         first = await connection.post("/user_utils/add", b'{"username": "hangup"}')
-        await asyncio.sleep(0.2)  # the server's close reaches this side while idle
+        for _ in range(250):  # wait, idle, until the server's close has reached this side
+            if connection._reader is None or connection._reader.at_eof():
+                break
+            await asyncio.sleep(0.02)
         second = await connection.post("/user_utils/add", b'{"username": "x"}')
         connection.close()
         return [first.status, second.status]

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from backend.workload import parse_line
-from bench.run import renamed, verify_count
+from bench.run import renamed, verification_markdown, verify_count
 from bench.verify import differences, settled_state
 
 
@@ -104,3 +104,18 @@ def test_renaming_gives_every_user_a_fresh_name_and_leaves_dumplog_alone() -> No
     first, dump = renamed(commands, "s1")  # type: ignore[arg-type]
     assert first.user == "alices1" and first.body["username"] == "alices1"
     assert dump.user is None and dump.body == {"filename": "./testLOG"}
+
+
+def test_the_report_says_when_expiries_rather_than_concurrency_may_explain_a_difference() -> None:
+    result = differences(["u"], {"u": summary()}, {"u": summary(funds="1.00")})
+    verification = {
+        "what": "the measured run against the naive run",
+        "quote_mode": "fixed",
+        "pending_ttl_s": 60,
+        "expired_refusals": {"concurrent": 0, "sequential": 3},
+        **result,
+    }
+    text = "\n".join(verification_markdown(verification))
+    assert "1 users compared, 0 identical, 1 different" in text
+    assert "| u | funds_cents | 70000 | 100 |" in text
+    assert "DTS_PENDING_TTL_S=3600" in text
