@@ -60,8 +60,9 @@ format: deps ## ruff format and autofix
 	$(VENV)/bin/ruff check --fix .
 
 WORKLOAD ?= backend/commands/user10.txt
+BENCH_ARGS ?=
 bench: deps ## replay $(WORKLOAD) (real and naive mode), write bench/results/ (starts the stack if needed)
-	$(PY) bench/run.py --workload $(WORKLOAD)
+	$(PY) bench/run.py --workload $(WORKLOAD) $(BENCH_ARGS)
 
 workloads: deps ## generate the 1,000-user and 10,000-user workloads into .data/workloads/
 	@mkdir -p .data/workloads

@@ -5,28 +5,31 @@
 
 Each user's commands run in file order; different users run concurrently over keep-alive
 connections; a DUMPLOG waits until every command before it has finished, and its XML is saved
-locally under the name the workload gave. Ends with a summary; exits 1 on transport errors.
+locally under the name the workload gave. `--naive` sends one command at a time in file order,
+each over a new connection. Ends with a summary; exits 1 on transport errors.
+
+It runs on one thread with asyncio and a small HTTP client (backend/replay_http.py): the replay
+shares the machine with the services it measures, so its own CPU per command is kept small.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import sys
-import threading
 import time
 from collections import Counter, defaultdict
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 try:
-    import requests
     from tqdm import tqdm
 except ImportError:  # run with a bare python3: use the project's virtualenv instead
     venv_python = ROOT / ".venv" / "bin" / "python"
@@ -34,9 +37,12 @@ except ImportError:  # run with a bare python3: use the project's virtualenv ins
         os.execv(str(venv_python), [str(venv_python), *sys.argv])
     raise SystemExit("missing packages: run `make deps` first (it creates .venv)") from None
 
+from backend.replay_http import Connection, Origin, ProtocolError  # noqa: E402
 from backend.workload import BadLine, Command, by_user, parse_lines, segments  # noqa: E402
 
 DUMPLOG_TIMEOUT_S = 3600.0  # a log of millions of events takes minutes
+PROGRESS_INTERVAL_S = 0.25  # the bar is moved in batches, not once per command
+TRANSPORT_ERRORS = (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ProtocolError)
 
 
 def default_url() -> str:
@@ -60,10 +66,9 @@ def operator_token(explicit: str | None) -> str | None:
 
 
 class Stats:
-    """Outcomes and latencies, shared by the worker threads."""
+    """Outcomes and latencies; only the event loop's thread touches them, so no lock."""
 
     def __init__(self) -> None:
-        self.lock = threading.Lock()
         self.sent = 0
         self.accepted = 0
         self.refused: Counter[str] = Counter()
@@ -72,16 +77,15 @@ class Stats:
         self.finished_at: list[float] = []  # perf_counter() of each completion, for timelines
 
     def add(self, name: str, ms: float, ok: bool, code: str | None, transport: str | None) -> None:
-        with self.lock:
-            self.sent += 1
-            self.latency_ms[name].append(ms)
-            self.finished_at.append(time.perf_counter())
-            if transport:
-                self.transport_errors[transport] += 1
-            elif ok:
-                self.accepted += 1
-            else:
-                self.refused[code or "UNKNOWN"] += 1
+        self.sent += 1
+        self.latency_ms[name].append(ms)
+        self.finished_at.append(time.perf_counter())
+        if transport:
+            self.transport_errors[transport] += 1
+        elif ok:
+            self.accepted += 1
+        else:
+            self.refused[code or "UNKNOWN"] += 1
 
 
 def percentile(sorted_values: list[float], q: float) -> float:
@@ -91,86 +95,131 @@ def percentile(sorted_values: list[float], q: float) -> float:
     return sorted_values[index]
 
 
+class DumpFile:
+    """Where a DUMPLOG's XML goes: the base name the workload gave, opened at the first byte."""
+
+    def __init__(self, out_dir: Path, filename: str) -> None:
+        self.path = out_dir / (Path(filename.replace("\\", "/")).name or "dumplog.xml")
+        self.out: IO[bytes] | None = None
+
+    def write(self, chunk: bytes) -> None:
+        if self.out is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.out = self.path.open("wb")
+        self.out.write(chunk)
+
+    def close(self, ok: bool) -> None:
+        if self.out is None and ok:
+            self.write(b"")
+        if self.out is not None:
+            self.out.close()
+
+
 class Replayer:
+    """Replays commands; `run` returns once all are answered, with the wall time in seconds."""
+
     def __init__(
         self, url: str, token: str | None, timeout_s: float, naive: bool, out_dir: Path
     ) -> None:
-        self.url = url.rstrip("/")
+        self.origin = Origin.parse(url)
         self.headers = {"Authorization": f"Bearer {token}"} if token else {}
         self.timeout_s = timeout_s
         self.naive = naive
         self.out_dir = out_dir
         self.stats = Stats()
-        self.local = threading.local()
-        self.progress: Any = None
+        self.progress: Any = None  # a tqdm bar, moved every PROGRESS_INTERVAL_S
         self.started = 0.0
-
-    def session(self) -> requests.Session:
-        if self.naive:  # a new connection per request: the baseline the benchmark compares with
-            session = requests.Session()
-            session.headers["Connection"] = "close"
-            return session
-        session = getattr(self.local, "session", None)
-        if session is None:
-            session = self.local.session = requests.Session()
-        return session
-
-    def send(self, command: Command) -> None:
-        body = {**command.body, "trxNum": command.trx_num}
-        started = time.perf_counter()
-        ok, code, transport = False, None, None
-        dump = command.name == "DUMPLOG"
-        try:
-            resp = self.session().post(
-                self.url + command.path,
-                json=body,
-                headers=self.headers,
-                timeout=max(self.timeout_s, DUMPLOG_TIMEOUT_S) if dump else self.timeout_s,
-                stream=dump,
-            )
-            ok = resp.status_code == 200
-            if ok and dump:
-                self.save_dump(command, resp)
-            elif not ok:
-                code = self.error_code(resp)
-                if resp.status_code >= 500:
-                    transport = f"HTTP {resp.status_code}"
-        except requests.RequestException as exc:
-            transport = type(exc).__name__
-        elapsed_ms = (time.perf_counter() - started) * 1000
-        self.stats.add(command.name, elapsed_ms, ok, code, transport)
-        if self.progress is not None:
-            self.progress.update(1)
-
-    @staticmethod
-    def error_code(resp: requests.Response) -> str:
-        try:
-            return str(resp.json().get("code") or f"HTTP_{resp.status_code}")
-        except ValueError:
-            return f"HTTP_{resp.status_code}"
-
-    def save_dump(self, command: Command, resp: requests.Response) -> None:
-        """Saves the log under the name the workload gave (its base name), streaming it."""
-        name = Path(str(command.body["filename"]).replace("\\", "/")).name or "dumplog.xml"
-        self.out_dir.mkdir(parents=True, exist_ok=True)
-        with (self.out_dir / name).open("wb") as out:
-            for chunk in resp.iter_content(1 << 16):
-                out.write(chunk)
-
-    def run_queue(self, queue: list[Command]) -> None:
-        for command in queue:
-            self.send(command)
+        self._idle: list[Connection] = []
 
     def run(self, commands: list[Command], concurrency: int) -> float:
+        return asyncio.run(self._run(commands, concurrency))
+
+    async def _run(self, commands: list[Command], concurrency: int) -> float:
         started = self.started = time.perf_counter()
-        workers = 1 if self.naive else concurrency
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            for segment in segments(commands):
-                if len(segment) == 1 and segment[0].name == "DUMPLOG":
-                    self.send(segment[0])
-                    continue
-                list(pool.map(self.run_queue, by_user(segment).values()))
+        ticker = asyncio.create_task(self._tick()) if self.progress is not None else None
+        try:
+            if self.naive:  # the baseline the benchmark compares with
+                one_shot = Connection(self.origin, self.headers, keep_alive=False)
+                for command in commands:
+                    await self.send(one_shot, command)
+            else:
+                for segment in segments(commands):
+                    if len(segment) == 1 and segment[0].name == "DUMPLOG":
+                        await self._run_users([segment], 1)
+                    else:
+                        await self._run_users(by_user(segment).values(), concurrency)
+        finally:
+            if ticker is not None:
+                ticker.cancel()
+            self._move_progress()
+            for connection in self._idle:
+                connection.close()
+            self._idle.clear()
         return time.perf_counter() - started
+
+    async def _run_users(self, queues: Iterable[list[Command]], concurrency: int) -> None:
+        """Each queue in order on one connection; up to `concurrency` queues at once."""
+        queues = list(queues)
+        waiting = iter(queues)
+
+        async def worker() -> None:
+            connection = (
+                self._idle.pop()
+                if self._idle
+                else Connection(self.origin, self.headers, keep_alive=True)
+            )
+            try:
+                for queue in waiting:
+                    for command in queue:
+                        await self.send(connection, command)
+            finally:
+                self._idle.append(connection)
+
+        await asyncio.gather(*(worker() for _ in range(min(concurrency, len(queues)))))
+
+    async def send(self, connection: Connection, command: Command) -> None:
+        body = json.dumps({**command.body, "trxNum": command.trx_num}).encode()
+        dump = (
+            DumpFile(self.out_dir, str(command.body["filename"]))
+            if command.name == "DUMPLOG"
+            else None
+        )
+        started = time.perf_counter()
+        ok, code, transport = False, None, None
+        try:
+            async with asyncio.timeout(
+                self.timeout_s if dump is None else max(self.timeout_s, DUMPLOG_TIMEOUT_S)
+            ):
+                reply = await connection.post(
+                    command.path, body, ok_sink=None if dump is None else dump.write
+                )
+            ok = reply.status == 200
+            if not ok:
+                code = error_code(reply.status, reply.body)
+                if reply.status >= 500:
+                    transport = f"HTTP {reply.status}"
+        except TRANSPORT_ERRORS as exc:
+            transport = type(exc).__name__
+        finally:
+            if dump is not None:
+                dump.close(ok)
+        self.stats.add(command.name, (time.perf_counter() - started) * 1000, ok, code, transport)
+
+    async def _tick(self) -> None:
+        while True:
+            await asyncio.sleep(PROGRESS_INTERVAL_S)
+            self._move_progress()
+
+    def _move_progress(self) -> None:
+        if self.progress is not None and self.stats.sent > self.progress.n:
+            self.progress.update(self.stats.sent - self.progress.n)
+
+
+def error_code(status: int, body: bytes) -> str:
+    try:
+        return str(json.loads(body).get("code") or f"HTTP_{status}")
+    except (ValueError, AttributeError):
+        return f"HTTP_{status}"
 
 
 def summary(stats: Stats, wall_s: float, bad_lines: int) -> dict[str, Any]:
@@ -240,7 +289,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--token", help="operator token (default: DTS_OPERATOR_TOKEN or .data)")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
     parser.add_argument(
-        "--naive", action="store_true", help="one command at a time, a new connection per request"
+        "--naive",
+        action="store_true",
+        help="one command at a time in file order, a new connection per request",
     )
     parser.add_argument("--json", type=Path, help="also write the summary as JSON here")
     parser.add_argument(
@@ -271,16 +322,23 @@ def main(argv: list[str] | None = None) -> int:
             "commands will be refused unless authentication is off",
             file=sys.stderr,
         )
-    replayer = Replayer(args.url, token, args.timeout, args.naive, args.out_dir)
+    try:
+        replayer = Replayer(args.url, token, args.timeout, args.naive, args.out_dir)
+    except ValueError as exc:
+        parser.error(str(exc))
     with tqdm(
         total=len(commands), unit="cmd", disable=args.no_progress, smoothing=0.1, dynamic_ncols=True
     ) as progress:
         replayer.progress = progress
         wall_s = replayer.run(commands, max(1, args.concurrency))
     result = summary(replayer.stats, wall_s, bad)
-    print_summary(result)
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n")
+    try:
+        print_summary(result)
+        sys.stdout.flush()
+    except BrokenPipeError:  # piped into `head`: the reader has seen enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 1 if result["transport_errors"] else 0
 
 

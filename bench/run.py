@@ -1,12 +1,20 @@
 """Benchmark: replay a workload through NGINX and write a results table and a chart.
 
     python bench/run.py --workload backend/commands/user100.txt [--naive-limit 2000]
+    python bench/run.py --workload backend/commands/user10.txt --verify all
 
 Starts the native stack if nothing answers at --url (and stops it again at the end), replays the
 workload with the real replay tool, then replays the first --naive-limit commands of it in the
-naive mode (one command at a time, a new connection each; its users renamed so both runs start
-from empty accounts), and writes bench/results/<name>.md, .json and .png with the machine's core
-count and the git revision.
+naive mode (one command at a time in file order, a new connection each; its users renamed so both
+runs start from empty accounts), and writes bench/results/<name>.md, .json and .png with the
+machine's core count and the git revision.
+
+--verify checks that the concurrent replay ends with the same accounts as a sequential one
+(bench/verify.py); the naive run is then the sequential reference, over the verified commands.
+`--verify all` compares the measured run itself: it replays the workload under fresh user names
+so it starts from empty accounts, however often the stack has seen the file. `--verify N` (fewer
+than all) compares a second concurrent replay of the first N commands, since the measured run has
+gone past them: accounts are only comparable after the same commands.
 """
 
 from __future__ import annotations
@@ -34,6 +42,9 @@ from backend.input_script import (  # noqa: E402
     summary,
 )
 from backend.workload import BadLine, Command, parse_lines  # noqa: E402
+from bench.verify import compare_accounts  # noqa: E402
+
+VERIFY_PENDING_TTL_S = 3600  # the longest the services accept
 
 
 def answers(url: str) -> bool:
@@ -122,7 +133,40 @@ def chart(path: Path, title: str, runs: dict[str, tuple[dict[str, Any], list[int
     plt.close(fig)
 
 
-def markdown(meta: dict[str, Any], runs: dict[str, tuple[dict[str, Any], list[int]]]) -> str:
+def verification_markdown(v: dict[str, Any]) -> list[str]:
+    lines = [
+        "",
+        f"Verification ({v['what']}): {v['users_compared']} users compared, "
+        f"{v['users_matching']} identical, {v['users_mismatched']} different "
+        f"({v['mismatches_total']} differing fields); compared "
+        f"{', '.join(v['compared'])}; {v['pending_trades_folded_back']} live pending trades "
+        "folded back as if expired.",
+    ]
+    if v["quote_mode"] != "fixed":
+        lines.append(f"Quote mode {v['quote_mode']}: prices move, so differences are expected.")
+    expired = v["expired_refusals"]
+    if v["users_mismatched"] and (expired["concurrent"] or expired["sequential"]):
+        lines.append(
+            f"Pending trades expired ({v['pending_ttl_s']} s window; EXPIRED refusals: "
+            f"concurrent {expired['concurrent']}, sequential {expired['sequential']}): the slower "
+            "replay lets a trade expire that the faster one commits, a difference of time, not "
+            "of concurrency. Verify with a longer window (DTS_PENDING_TTL_S=3600)."
+        )
+    if v["mismatches"]:
+        lines += ["", "| user | field | concurrent | sequential |", "|---|---|---|---|"]
+        for m in v["mismatches"]:
+            lines.append(
+                f"| {m['user']} | {m.get('field', 'account')} | {m['concurrent']} "
+                f"| {m['sequential']} |"
+            )
+    return lines
+
+
+def markdown(
+    meta: dict[str, Any],
+    runs: dict[str, tuple[dict[str, Any], list[int]]],
+    verification: dict[str, Any] | None = None,
+) -> str:
     lines = [
         f"# Benchmark: {meta['workload']}",
         "",
@@ -153,7 +197,20 @@ def markdown(meta: dict[str, Any], runs: dict[str, tuple[dict[str, Any], list[in
             lines.append(
                 f"| {name} | {row['count']} | {row['p50_ms']} | {row['p95_ms']} | {row['p99_ms']} |"
             )
+    if verification:
+        lines += verification_markdown(verification)
     return "\n".join(lines) + "\n"
+
+
+def verify_count(text: str | None, total: int) -> int | None:
+    """--verify's value as a number of commands (at most `total`), None when not asked."""
+    if text is None:
+        return None
+    if text == "all":
+        return total
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"--verify takes a positive number of commands or 'all', not {text!r}")
+    return min(int(text), total)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -167,25 +224,69 @@ def main(argv: list[str] | None = None) -> int:
         default=2000,
         help="commands replayed in the naive mode (0: skip it)",
     )
+    parser.add_argument(
+        "--verify",
+        metavar="N|all",
+        help="compare the accounts of a concurrent and a sequential replay of the first N "
+        "commands, or of all (the naive run covers them); a stack the benchmark starts runs with "
+        "QUOTE_MODE=fixed and DTS_PENDING_TTL_S=3600 then",
+    )
     parser.add_argument("--name", help="results file name (default: the workload's)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     args = parser.parse_args(argv)
+    try:
+        verify_count(args.verify, sys.maxsize)
+    except ValueError as exc:
+        parser.error(str(exc))
 
     started_stack = False
     if not answers(args.url):
+        if args.verify:  # fixed prices, and a pending window longer than the slow replay
+            os.environ.setdefault("QUOTE_MODE", "fixed")
+            os.environ.setdefault("DTS_PENDING_TTL_S", str(VERIFY_PENDING_TTL_S))
         subprocess.run([sys.executable, str(ROOT / "scripts/stack.py"), "up"], check=True)
         started_stack = True
+    verification: dict[str, Any] | None = None
     try:
         token = operator_token(None)
         commands = load(args.workload)
         scratch = args.out / "tmp"
+        tag = f"{int(time.time()) % 100000}"
+        verify_n = verify_count(args.verify, len(commands))
+        verify_whole = verify_n == len(commands)
         runs: dict[str, tuple[dict[str, Any], list[int]]] = {}
+        measured = renamed(commands, f"r{tag}") if verify_whole else commands
         print(f"real mode: {len(commands)} commands, concurrency {args.concurrency}")
-        runs["real"] = replay(args.url, token, commands, False, args.concurrency, scratch)
-        if args.naive_limit:
-            sample = renamed(commands[: args.naive_limit], f"n{int(time.time()) % 100000}")
+        runs["real"] = replay(args.url, token, measured, False, args.concurrency, scratch)
+        compared = "real"
+        if verify_n is not None and not verify_whole:
+            prefix = renamed(commands[:verify_n], f"c{tag}")
+            print(f"real mode again: the first {len(prefix)} commands, to verify")
+            compared = f"real, first {len(prefix)}"
+            runs[compared] = replay(args.url, token, prefix, False, args.concurrency, scratch)
+        naive_limit = args.naive_limit if verify_n is None else verify_n
+        if naive_limit:
+            sample = renamed(commands[:naive_limit], f"n{tag}")
             print(f"naive mode: the first {len(sample)} commands, one at a time")
             runs["naive"] = replay(args.url, token, sample, True, 1, scratch)
+        if verify_n is not None:
+            users = sorted({c.user for c in commands[:verify_n] if c.user})
+            print(f"verifying {len(users)} users: concurrent against sequential replay")
+            verification = {
+                "what": "the measured run against the naive run"
+                if verify_whole
+                else f"a concurrent replay of the first {verify_n} commands against the naive run",
+                "commands": verify_n,
+                "quote_mode": os.environ.get("QUOTE_MODE", "random"),
+                "pending_ttl_s": int(os.environ.get("DTS_PENDING_TTL_S", "60")),
+                "expired_refusals": {
+                    "concurrent": runs[compared][0]["refused"].get("EXPIRED", 0),
+                    "sequential": runs["naive"][0]["refused"].get("EXPIRED", 0),
+                },
+                **compare_accounts(
+                    args.url, token, users, f"r{tag}" if verify_whole else f"c{tag}", f"n{tag}"
+                ),
+            }
     finally:
         if started_stack:
             subprocess.run([sys.executable, str(ROOT / "scripts/stack.py"), "down"], check=False)
@@ -201,17 +302,18 @@ def main(argv: list[str] | None = None) -> int:
         "quote_mode": os.environ.get("QUOTE_MODE", "random"),
     }
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / f"{name}.json").write_text(
-        json.dumps(
-            {"meta": meta, **{mode: {**r, "timeline_per_s": t} for mode, (r, t) in runs.items()}},
-            indent=2,
-        )
-        + "\n"
-    )
-    (args.out / f"{name}.md").write_text(markdown(meta, runs))
+    report: dict[str, Any] = {
+        "meta": meta,
+        **{mode: {**r, "timeline_per_s": t} for mode, (r, t) in runs.items()},
+    }
+    if verification is not None:
+        report["verification"] = verification
+    (args.out / f"{name}.json").write_text(json.dumps(report, indent=2) + "\n")
+    (args.out / f"{name}.md").write_text(markdown(meta, runs, verification))
     chart(args.out / f"{name}.png", f"{args.workload.name} @ {meta['git']}", runs)
-    print(markdown(meta, runs))
-    return 1 if any(r["transport_errors"] for r, _ in runs.values()) else 0
+    print(markdown(meta, runs, verification))
+    failed = any(r["transport_errors"] for r, _ in runs.values())
+    return 1 if failed or (verification and verification["users_mismatched"]) else 0
 
 
 if __name__ == "__main__":

@@ -7,7 +7,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+from backend.input_script import Replayer
+from backend.workload import Command, parse_lines
+from bench.run import renamed
+from bench.verify import compare_accounts
 from tests.integration.conftest import ROOT, Client, Stack, summary
+
+
+def workload_commands(text: str) -> list[Command]:
+    return [c for c in parse_lines(text.splitlines()) if isinstance(c, Command)]
 
 
 def run_replay(stack: Stack, workload: Path, tmp_path: Path, *extra: str) -> tuple[int, dict, str]:
@@ -100,3 +108,35 @@ def test_transport_errors_make_the_replay_fail(tmp_path: Path) -> None:
     )
     assert proc.returncode == 1
     assert "transport errors 1" in proc.stdout
+
+
+def test_verification_finds_equal_accounts_equal_and_a_difference_different(
+    stack: Stack, operator: Client, tmp_path: Path, new_user
+) -> None:
+    users = [new_user(None, prefix="v") for _ in range(4)]
+    steps = (
+        "ADD,{u},1000.00",
+        "BUY,{u},ABC,600.00",
+        "COMMIT_BUY,{u}",
+        "SET_BUY_AMOUNT,{u},XYZ,100.00",
+        "SET_BUY_TRIGGER,{u},XYZ,1.00",
+        "SET_SELL_AMOUNT,{u},ABC,300.00",
+        "SET_SELL_TRIGGER,{u},ABC,290.00",
+        "SELL,{u},ABC,263.46",
+        "BUY,{u},ABC,263.46",  # left pending: folded back, whether it expired yet or not
+    )
+    lines = [step.format(u=u) for u in users for step in steps]  # BUY right before COMMIT
+    commands = workload_commands("\n".join(f"[{i + 1}] {x}" for i, x in enumerate(lines)))
+    concurrent = Replayer(stack.url, stack.operator_token, 30.0, False, tmp_path)
+    concurrent.run(renamed(commands, "c"), concurrency=4)
+    sequential = Replayer(stack.url, stack.operator_token, 30.0, True, tmp_path)
+    sequential.run(renamed(commands, "s"), concurrency=1)
+    assert concurrent.stats.accepted == sequential.stats.accepted == len(commands)
+
+    result = compare_accounts(stack.url, stack.operator_token, users, "c", "s")
+    assert result["users_compared"] == 4 and result["users_mismatched"] == 0, result
+
+    operator.ok("/user_utils/add", {"username": users[0] + "s", "amount": "0.01"})
+    result = compare_accounts(stack.url, stack.operator_token, users, "c", "s")
+    assert result["users_mismatched"] == 1
+    assert result["mismatches"][0]["field"] == "funds_cents"
