@@ -42,6 +42,8 @@ from backend.input_script import (  # noqa: E402
     summary,
 )
 from backend.workload import BadLine, Command, parse_lines  # noqa: E402
+from bench.procstats import ProcessSampler  # noqa: E402
+from bench.procstats import markdown as procstats_markdown  # noqa: E402
 from bench.verify import compare_accounts  # noqa: E402
 
 VERIFY_PENDING_TTL_S = 3600  # the longest the services accept
@@ -53,6 +55,11 @@ def answers(url: str) -> bool:
             return resp.status == 200
     except OSError:
         return False
+
+
+def data_dir() -> Path:
+    """Where `make up` keeps its pid files (the sampler finds the stack's processes there)."""
+    return Path(os.environ.get("DTS_DATA_DIR") or ROOT / ".data")
 
 
 def git_revision() -> str:
@@ -162,10 +169,22 @@ def verification_markdown(v: dict[str, Any]) -> list[str]:
     return lines
 
 
+def tenths(series: list[int]) -> dict[str, float]:
+    """Mean throughput of the first and the last tenth of a run, and the change between them."""
+    if len(series) < 10:
+        return {}
+    k = len(series) // 10
+    # The last second is a partial bucket: leave it out of the last tenth.
+    first, last = series[:k], series[-k - 1 : -1]
+    a, b = sum(first) / len(first), sum(last) / len(last)
+    return {"first": round(a, 1), "last": round(b, 1), "change_pct": round(100 * (b - a) / a, 1)}
+
+
 def markdown(
     meta: dict[str, Any],
     runs: dict[str, tuple[dict[str, Any], list[int]]],
     verification: dict[str, Any] | None = None,
+    processes: dict[str, Any] | None = None,
 ) -> str:
     lines = [
         f"# Benchmark: {meta['workload']}",
@@ -197,8 +216,22 @@ def markdown(
             lines.append(
                 f"| {name} | {row['count']} | {row['p50_ms']} | {row['p95_ms']} | {row['p99_ms']} |"
             )
+        steady = tenths(real[1])
+        if steady:
+            lines += [
+                "",
+                f"Throughput in the first tenth of the run {steady['first']} cmd/s, in the last "
+                f"{steady['last']} cmd/s ({steady['change_pct']:+.1f} %).",
+            ]
     if verification:
         lines += verification_markdown(verification)
+    if processes:
+        lines += [
+            "",
+            "CPU and memory of every process during the real run (bench/procstats.py):",
+            "",
+            procstats_markdown(processes),
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -231,6 +264,9 @@ def main(argv: list[str] | None = None) -> int:
         "commands, or of all (the naive run covers them); a stack the benchmark starts runs with "
         "QUOTE_MODE=fixed and DTS_PENDING_TTL_S=3600 then",
     )
+    parser.add_argument(
+        "--sample-s", type=float, default=2.0, help="seconds between CPU/RSS samples"
+    )
     parser.add_argument("--name", help="results file name (default: the workload's)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     args = parser.parse_args(argv)
@@ -247,6 +283,7 @@ def main(argv: list[str] | None = None) -> int:
         subprocess.run([sys.executable, str(ROOT / "scripts/stack.py"), "up"], check=True)
         started_stack = True
     verification: dict[str, Any] | None = None
+    processes: dict[str, Any] | None = None
     try:
         token = operator_token(None)
         commands = load(args.workload)
@@ -257,7 +294,9 @@ def main(argv: list[str] | None = None) -> int:
         runs: dict[str, tuple[dict[str, Any], list[int]]] = {}
         measured = renamed(commands, f"r{tag}") if verify_whole else commands
         print(f"real mode: {len(commands)} commands, concurrency {args.concurrency}")
-        runs["real"] = replay(args.url, token, measured, False, args.concurrency, scratch)
+        with ProcessSampler(data_dir(), interval_s=args.sample_s) as sampler:
+            runs["real"] = replay(args.url, token, measured, False, args.concurrency, scratch)
+        processes = sampler.summary(commands=runs["real"][0]["sent"])
         compared = "real"
         if verify_n is not None and not verify_whole:
             prefix = renamed(commands[:verify_n], f"c{tag}")
@@ -308,10 +347,15 @@ def main(argv: list[str] | None = None) -> int:
     }
     if verification is not None:
         report["verification"] = verification
+    if processes is not None:
+        report["processes"] = processes
+    if "real" in runs:
+        report["real"]["throughput_tenths"] = tenths(runs["real"][1])
+    text = markdown(meta, runs, verification, processes)
     (args.out / f"{name}.json").write_text(json.dumps(report, indent=2) + "\n")
-    (args.out / f"{name}.md").write_text(markdown(meta, runs, verification))
+    (args.out / f"{name}.md").write_text(text)
     chart(args.out / f"{name}.png", f"{args.workload.name} @ {meta['git']}", runs)
-    print(markdown(meta, runs, verification))
+    print(text)
     failed = any(r["transport_errors"] for r, _ in runs.values())
     return 1 if failed or (verification and verification["users_mismatched"]) else 0
 
