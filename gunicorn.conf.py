@@ -24,3 +24,7 @@ loglevel = os.environ.get("DTS_LOG_LEVEL", "info")
 # Gunicorn's control socket lives at one path per user by default, so several services on one
 # machine would fight over it; DTS does not use it.
 control_socket_disable = True
+# Each worker touches its heartbeat file on every turn of its event loop (about twice a request):
+# in memory that costs less than on a journalled disk (3.68-3.71 against 3.79-3.85 ms of service
+# CPU per command, user10's first 4,000 commands).
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
