@@ -20,7 +20,7 @@ import json
 import os
 import sys
 import time
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
@@ -115,6 +115,35 @@ class DumpFile:
             self.out.close()
 
 
+class FairPool:
+    """Connections handed to waiters strictly in the order they asked.
+
+    asyncio.Queue lets a task that gives a connection back take it again at once, ahead of the
+    tasks already waiting; here a returned connection goes straight to the longest waiter.
+    """
+
+    def __init__(self, connections: list[Connection]) -> None:
+        self.free = list(connections)
+        self._waiting: deque[asyncio.Future[Connection]] = deque()
+
+    async def take(self) -> Connection:
+        while self._waiting and self._waiting[0].done():
+            self._waiting.popleft()
+        if self.free and not self._waiting:
+            return self.free.pop()
+        waiter: asyncio.Future[Connection] = asyncio.get_running_loop().create_future()
+        self._waiting.append(waiter)
+        return await waiter
+
+    def give(self, connection: Connection) -> None:
+        while self._waiting:
+            waiter = self._waiting.popleft()
+            if not waiter.done():  # a cancelled waiter no longer wants it
+                waiter.set_result(connection)
+                return
+        self.free.append(connection)
+
+
 class Replayer:
     """Replays commands; `run` returns once all are answered, with the wall time in seconds."""
 
@@ -158,24 +187,33 @@ class Replayer:
         return time.perf_counter() - started
 
     async def _run_users(self, queues: Iterable[list[Command]], concurrency: int) -> None:
-        """Each queue in order on one connection; up to `concurrency` queues at once."""
+        """Every user's commands in order, all users at once, at most `concurrency` in flight.
+
+        One task per user, sharing `concurrency` keep-alive connections handed out first come,
+        first served: users advance together as they do in the file, so the run does not end with
+        a long tail of the few users a worker-per-user scheme would leave for last.
+        """
         queues = list(queues)
-        waiting = iter(queues)
+        size = min(concurrency, len(queues))
+        pool = FairPool(
+            [
+                self._idle.pop() if self._idle else Connection(self.origin, self.headers)
+                for _ in range(size)
+            ]
+        )
 
-        async def worker() -> None:
-            connection = (
-                self._idle.pop()
-                if self._idle
-                else Connection(self.origin, self.headers, keep_alive=True)
-            )
-            try:
-                for queue in waiting:
-                    for command in queue:
-                        await self.send(connection, command)
-            finally:
-                self._idle.append(connection)
+        async def user(queue: list[Command]) -> None:
+            for command in queue:
+                connection = await pool.take()
+                try:
+                    await self.send(connection, command)
+                finally:
+                    pool.give(connection)
 
-        await asyncio.gather(*(worker() for _ in range(min(concurrency, len(queues)))))
+        try:
+            await asyncio.gather(*(user(queue) for queue in queues))
+        finally:
+            self._idle.extend(pool.free)
 
     async def send(self, connection: Connection, command: Command) -> None:
         body = json.dumps({**command.body, "trxNum": command.trx_num}).encode()

@@ -120,6 +120,23 @@ def test_each_users_commands_arrive_in_order_over_a_few_reused_connections(
     assert {s.auth for s in fake_dts.seen} == {"Bearer op-token"}
 
 
+def test_users_advance_together_instead_of_a_few_at_a_time(
+    fake_dts: FakeDTS, tmp_path: Path
+) -> None:
+    # A run that served a few users to the end before starting others would finish with a long,
+    # slow tail of the last ones; every user must be under way within the first round.
+    users = [f"u{i}" for i in range(8)]
+    replayer = Replayer(fake_dts.url, "op-token", 5.0, False, tmp_path)
+    replayer.run(interleaved(users, 6), concurrency=2)
+    step_at = [int(float(s.body["amount"])) for s in fake_dts.seen]  # the step each request is
+    last_first = max(i for i, step in enumerate(step_at) if step == 1)
+    first_third = min(i for i, step in enumerate(step_at) if step == 3)
+    assert last_first < first_third  # every user started before any got two steps ahead
+    last_fourth = max(i for i, step in enumerate(step_at) if step == 4)
+    first_sixth = min(i for i, step in enumerate(step_at) if step == 6)
+    assert last_fourth < first_sixth
+
+
 def test_naive_mode_sends_in_file_order_over_a_new_connection_each(
     fake_dts: FakeDTS, tmp_path: Path
 ) -> None:
