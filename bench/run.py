@@ -170,12 +170,18 @@ def verification_markdown(v: dict[str, Any]) -> list[str]:
 
 
 def tenths(series: list[int]) -> dict[str, float]:
-    """Mean throughput of the first and the last tenth of a run, and the change between them."""
+    """Mean throughput of the first and the last tenth of a run, and the change between them.
+
+    The seconds at the end in which nothing but a final DUMPLOG was streaming are left out (they
+    measure the log's size, not the command rate), and so is the last, partial second.
+    """
+    series = series[:-1]
+    while series and series[-1] == 0:
+        series = series[:-1]
     if len(series) < 10:
         return {}
     k = len(series) // 10
-    # The last second is a partial bucket: leave it out of the last tenth.
-    first, last = series[:k], series[-k - 1 : -1]
+    first, last = series[:k], series[-k:]
     a, b = sum(first) / len(first), sum(last) / len(last)
     return {"first": round(a, 1), "last": round(b, 1), "change_pct": round(100 * (b - a) / a, 1)}
 
@@ -221,7 +227,8 @@ def markdown(
             lines += [
                 "",
                 f"Throughput in the first tenth of the run {steady['first']} cmd/s, in the last "
-                f"{steady['last']} cmd/s ({steady['change_pct']:+.1f} %).",
+                f"{steady['last']} cmd/s ({steady['change_pct']:+.1f} %; seconds in which only a "
+                "final DUMPLOG streamed are left out).",
             ]
     if verification:
         lines += verification_markdown(verification)
