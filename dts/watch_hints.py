@@ -6,7 +6,10 @@ and the account document is written by nearly every command. So `user_table` has
 `_id`, and the two questions the watcher asks, "who has a trigger on S?" and "whose pending trade
 has expired?", are answered from here instead:
 
-- `dts:trig:<sym>` is the set of usernames with a live trigger on `sym`; `dts:trig:all` the symbols;
+- `dts:trig:BUY:<sym>` and `dts:trig:SELL:<sym>` hold the usernames with a live trigger on `sym`,
+  scored by the trigger price, so a quote finds just the orders it crosses (a BUY fires at or
+  below its price, a SELL at or above) and the watcher reads no account it would leave as it is;
+- `dts:trig:all` is the set of symbols with a live trigger;
 - `dts:expiry` is a sorted set of usernames scored by their earliest pending trade's expiry.
 
 Each account write publishes the account's new hints with its version, and a Lua script applies
@@ -23,17 +26,17 @@ from collections.abc import Iterable
 
 import redis
 
-from dts.domain.account import Account
+from dts.domain.account import Account, Side
 
 log = logging.getLogger(__name__)
 
-TRIGGERS = "dts:trig:{}"
+TRIGGERS = "dts:trig:{side}:{sym}"
 TRIGGER_SYMBOLS = "dts:trig:all"
 EXPIRY = "dts:expiry"
 _VERSIONS = "dts:hint:version"
 
-# Key names inside the script follow TRIGGERS (and a per-user set of the symbols last published).
-# ARGV: username, version, next expiry ("" for none), then the symbols with a live trigger.
+# Key names inside the script follow TRIGGERS (and a per-user set of the "SIDE:sym" last published).
+# ARGV: username, version, next expiry ("" for none), then pairs of "SIDE:sym" and trigger cents.
 _PUBLISH = """
 local user = ARGV[1]
 local version = tonumber(ARGV[2])
@@ -42,19 +45,23 @@ if version < known then return 0 end
 redis.call('HSET', KEYS[1], user, ARGV[2])
 local mine = 'dts:hint:syms:' .. user
 local wanted = {}
-for i = 4, #ARGV do wanted[ARGV[i]] = true end
-for _, sym in ipairs(redis.call('SMEMBERS', mine)) do
-  if not wanted[sym] then
-    local holders = 'dts:trig:' .. sym
-    redis.call('SREM', holders, user)
-    if redis.call('SCARD', holders) == 0 then redis.call('SREM', KEYS[2], sym) end
+for i = 4, #ARGV, 2 do wanted[ARGV[i]] = ARGV[i + 1] end
+for _, entry in ipairs(redis.call('SMEMBERS', mine)) do
+  local at = string.find(entry, ':', 1, true)
+  if at and not wanted[entry] then
+    local sym = string.sub(entry, at + 1)
+    redis.call('ZREM', 'dts:trig:' .. entry, user)
+    local left = redis.call('ZCARD', 'dts:trig:BUY:' .. sym)
+    left = left + redis.call('ZCARD', 'dts:trig:SELL:' .. sym)
+    if left == 0 then redis.call('SREM', KEYS[2], sym) end
   end
 end
 redis.call('DEL', mine)
-for i = 4, #ARGV do
-  redis.call('SADD', 'dts:trig:' .. ARGV[i], user)
-  redis.call('SADD', KEYS[2], ARGV[i])
-  redis.call('SADD', mine, ARGV[i])
+for entry, price in pairs(wanted) do
+  local sym = string.sub(entry, string.find(entry, ':', 1, true) + 1)
+  redis.call('ZADD', 'dts:trig:' .. entry, price, user)
+  redis.call('SADD', KEYS[2], sym)
+  redis.call('SADD', mine, entry)
 end
 if ARGV[3] == '' then
   redis.call('ZREM', KEYS[3], user)
@@ -70,8 +77,20 @@ def next_expiry_ms(account: Account) -> int | None:
     return min(expiries) if expiries else None
 
 
-def hints_of(account: Account) -> tuple[tuple[str, ...], int | None]:
-    return tuple(account.trigger_symbols), next_expiry_ms(account)
+Hints = tuple[tuple[tuple[str, str, int], ...], int | None]
+
+
+def hints_of(account: Account) -> Hints:
+    """(side, symbol, trigger price) of every live trigger, and the next pending expiry."""
+    triggers = tuple(
+        sorted(
+            (side.value, sym, order.trigger_cents)
+            for side in Side
+            for sym, order in account.orders(side).items()
+            if order.trigger_cents is not None
+        )
+    )
+    return triggers, next_expiry_ms(account)
 
 
 class WatchHints:
@@ -81,8 +100,10 @@ class WatchHints:
 
     def publish(self, account: Account, version: int) -> bool:
         """Records the account's hints as of `version`; False if Redis could not take them."""
-        syms, expiry = hints_of(account)
-        args = [account.username, version, "" if expiry is None else expiry, *syms]
+        triggers, expiry = hints_of(account)
+        args: list[str | int] = [account.username, version, "" if expiry is None else expiry]
+        for side, sym, price in triggers:
+            args += [f"{side}:{sym}", price]
         try:
             self._publish(keys=[_VERSIONS, TRIGGER_SYMBOLS, EXPIRY], args=args)
         except redis.RedisError as exc:
@@ -94,8 +115,13 @@ class WatchHints:
     def publish_all(self, accounts: Iterable[tuple[Account, int]]) -> int:
         return sum(self.publish(account, version) for account, version in accounts)
 
-    def holders(self, sym: str) -> list[str]:
-        return sorted(m.decode() for m in self.redis.smembers(TRIGGERS.format(sym)))
+    def crossed(self, sym: str, price_cents: int) -> list[str]:
+        """Accounts with a BUY trigger at or above the price, or a SELL trigger at or below it."""
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.zrangebyscore(TRIGGERS.format(side="BUY", sym=sym), price_cents, "+inf")
+        pipe.zrangebyscore(TRIGGERS.format(side="SELL", sym=sym), "-inf", price_cents)
+        buyers, sellers = pipe.execute()
+        return sorted({m.decode() for m in (*buyers, *sellers)})
 
     def symbols(self) -> list[str]:
         return sorted(m.decode() for m in self.redis.smembers(TRIGGER_SYMBOLS))

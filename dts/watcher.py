@@ -65,7 +65,7 @@ class TriggerWatcher:
     def check_symbol(self, sym: str, price_cents: int) -> int:
         """Fires every order on `sym` that `price_cents` crosses; returns how many fired."""
         fired = 0
-        for username in self.hints.holders(sym):
+        for username in self.hints.crossed(sym, price_cents):
             try:
                 reply, events = self.services.fire_triggers(
                     username, self.next_trx(), sym, price_cents
