@@ -282,6 +282,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         parser.error(str(exc))
 
+    revision = git_revision()  # of the code that runs, not of whatever is checked out at the end
     started_stack = False
     if not answers(args.url):
         if args.verify:  # fixed prices, and a pending window longer than the slow replay
@@ -340,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
     name = args.name or args.workload.stem
     meta = {
         "workload": args.workload.name,
-        "git": git_revision(),
+        "git": revision,
         "cores": os.cpu_count(),
         "python": platform.python_version(),
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
