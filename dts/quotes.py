@@ -94,6 +94,20 @@ class QuoteCache:
         except redis.RedisError as exc:
             raise Unavailable("the quote cache is unavailable, try again shortly") from exc
 
+    def cached_prices(self, symbols: list[str]) -> dict[str, int]:
+        """The prices in the cache right now for those of `symbols` that have one (one MGET)."""
+        if not symbols:
+            return {}
+        try:
+            raws = self.redis.mget([_KEY.format(sym) for sym in symbols])
+        except redis.RedisError as exc:
+            raise Unavailable("the quote cache is unavailable, try again shortly") from exc
+        return {
+            sym: int(json.loads(raw)["price_cents"])
+            for sym, raw in zip(symbols, raws, strict=True)
+            if raw is not None
+        }
+
     def _cached(self, sym: str) -> Quote | None:
         raw = self.redis.get(_KEY.format(sym))
         if raw is None:

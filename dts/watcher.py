@@ -50,6 +50,7 @@ class TriggerWatcher:
         self.interval_s = interval_s
         self.rebuild_s = rebuild_s
         self.rebuilt_at: float | None = None
+        self.refresh_first: set[str] = set()
         self.stopping = threading.Event()
 
     def record(self, events: list) -> None:
@@ -100,15 +101,30 @@ class TriggerWatcher:
         return published
 
     def sweep(self) -> None:
+        """Settles expiries, checks every symbol whose quote is cached, then refreshes the rest.
+
+        The cached ones go first and all at once (one MGET): a quote that moved must not wait
+        behind hundreds of quote-server fetches. Refreshing stops after `interval_s`, and the
+        symbols left over come first in the next sweep's refresh.
+        """
         if self.rebuilt_at is None or time.monotonic() - self.rebuilt_at >= self.rebuild_s:
             self.rebuild_hints()
         self.settle_expired()
-        for sym in self.hints.symbols():
-            if self.stopping.is_set():
+        symbols = self.hints.symbols()
+        cached = self.services.quotes.cached_prices(symbols)
+        for sym, price in cached.items():
+            self.check_symbol(sym, price)
+        stale = [sym for sym in symbols if sym not in cached]
+        stale.sort(key=lambda sym: sym not in self.refresh_first)
+        deadline = time.monotonic() + self.interval_s
+        for i, sym in enumerate(stale):
+            if self.stopping.is_set() or time.monotonic() > deadline:
+                self.refresh_first = set(stale[i:])
                 return
             quote, events = self.services.quotes.get(sym, WATCHER_USER, self.next_trx())
             self.record(events)
             self.check_symbol(sym, quote.price_cents)
+        self.refresh_first = set()
 
     def listen(self) -> None:
         """Checks each freshly fetched quote as it is published."""
