@@ -216,12 +216,18 @@ class AccountStore:
         return from_document(doc) if doc else None
 
     def _find_many(self, usernames: list[str]) -> list[dict[str, Any] | None]:
-        with database_errors():
-            # No projection: the development server deep-copies a document to project it, which
-            # costs more than the password hash it would leave out (from_document ignores it).
-            found = self.users.find({"_id": {"$in": sorted(set(usernames))}})
-            docs = {doc["_id"]: doc for doc in found}
+        # No projection: the development server deep-copies a document to project it, which
+        # costs more than the password hash it would leave out (from_document ignores it).
+        docs = self._by_id(usernames)
         return [docs.get(name) for name in usernames]
+
+    def _by_id(
+        self, usernames: list[str], projection: dict[str, int] | None = None
+    ) -> dict[str, dict[str, Any]]:
+        """The accounts of `usernames` that exist, in one `find` by `_id`."""
+        with database_errors():
+            found = self.users.find({"_id": {"$in": sorted(set(usernames))}}, projection)
+            return {doc["_id"]: doc for doc in found}
 
     def _write_many(self, writes: list[_Write]) -> list[bool | None]:
         ops = [
@@ -233,11 +239,9 @@ class AccountStore:
         ]
         with database_errors():
             result = self.users.bulk_write(ops, ordered=False)
-            if result.matched_count == len(writes):
-                return [True] * len(writes)
-            names = sorted({w.username for w in writes})
-            found = self.users.find({"_id": {"$in": names}}, {"version": 1, "ops": 1})
-            docs = {doc["_id"]: doc for doc in found}
+        if result.matched_count == len(writes):
+            return [True] * len(writes)
+        docs = self._by_id([w.username for w in writes], {"version": 1, "ops": 1})
         return [write_outcome(w, docs.get(w.username)) for w in writes]
 
     def create(self, username: str, password_hash: str | None = None) -> bool:

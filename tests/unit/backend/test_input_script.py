@@ -106,12 +106,21 @@ def interleaved(users: list[str], steps: int) -> list[Command]:
     return workload("\n".join(lines))
 
 
+USERS = [f"u{i}" for i in range(8)]
+
+
+def replay_six_steps(fake_dts: FakeDTS, tmp_path: Path, concurrency: int) -> Replayer:
+    """Eight users, six ADDs each, interleaved as a workload file has them."""
+    replayer = Replayer(fake_dts.url, "op-token", 5.0, False, tmp_path)
+    replayer.run(interleaved(USERS, 6), concurrency=concurrency)
+    return replayer
+
+
 def test_each_users_commands_arrive_in_order_over_a_few_reused_connections(
     fake_dts: FakeDTS, tmp_path: Path
 ) -> None:
-    users = [f"u{i}" for i in range(8)]
-    replayer = Replayer(fake_dts.url, "op-token", 5.0, False, tmp_path)
-    replayer.run(interleaved(users, 6), concurrency=3)
+    users = USERS
+    replayer = replay_six_steps(fake_dts, tmp_path, concurrency=3)
     assert replayer.stats.sent == replayer.stats.accepted == 48
     for user in users:
         amounts = [s.body["amount"] for s in fake_dts.seen if s.body["username"] == user]
@@ -125,9 +134,7 @@ def test_users_advance_together_instead_of_a_few_at_a_time(
 ) -> None:
     # A run that served a few users to the end before starting others would finish with a long,
     # slow tail of the last ones; every user must be under way within the first round.
-    users = [f"u{i}" for i in range(8)]
-    replayer = Replayer(fake_dts.url, "op-token", 5.0, False, tmp_path)
-    replayer.run(interleaved(users, 6), concurrency=2)
+    replay_six_steps(fake_dts, tmp_path, concurrency=2)
     step_at = [int(float(s.body["amount"])) for s in fake_dts.seen]  # the step each request is
     last_first = max(i for i, step in enumerate(step_at) if step == 1)
     first_third = min(i for i, step in enumerate(step_at) if step == 3)
