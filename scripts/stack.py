@@ -49,6 +49,7 @@ class Layout:
     http_port: int
     port_base: int
     mongo_uri: str | None
+    db_cache_size: str
 
     @classmethod
     def from_env(cls) -> Layout:
@@ -58,6 +59,9 @@ class Layout:
             http_port=int(os.environ.get("DTS_HTTP_PORT") or 80),
             port_base=int(os.environ.get("DTS_PORT_BASE") or 18000),
             mongo_uri=os.environ.get("MONGO_URI") or None,
+            # The development database's page cache (its default is 1G). It bounds the
+            # server's memory while the transaction history grows past it.
+            db_cache_size=os.environ.get("DTS_DB_CACHE_SIZE") or "512M",
         )
 
     def port(self, offset: int) -> int:
@@ -154,6 +158,8 @@ def processes(layout: Layout) -> list[Proc]:
                     # No replica-set oplog: DTS uses neither change streams nor transactions,
                     # and the oplog costs every write an extra encode and table write.
                     "--standalone",
+                    "--cache-size",
+                    layout.db_cache_size,
                 ],
                 port=port,
             )
