@@ -12,9 +12,12 @@ from typing import Any
 
 from pymongo.collection import Collection
 from pymongo.database import Database
+from pymongo.errors import BulkWriteError
 
 from dts.domain.events import Event
+from dts.errors import Unavailable
 from dts.group_commit import GroupCommit
+from dts.outbox import RecordedIds
 from dts.store import database_errors
 
 log = logging.getLogger(__name__)
@@ -34,7 +37,8 @@ _FIELDS = {
 
 
 def to_record(event: Event, server: str) -> dict[str, Any]:
-    record: dict[str, Any] = {
+    record: dict[str, Any] = {} if event.record_id is None else {"_id": event.record_id}
+    record |= {
         "timestamp": event.timestamp_ms,
         "type": event.type.value,
         "server": server,
@@ -51,12 +55,19 @@ def to_record(event: Event, server: str) -> dict[str, Any]:
 
 
 class AuditLog:
-    def __init__(self, db: Database, server: str, stream_db: Database | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        server: str,
+        stream_db: Database | None = None,
+        recorded: RecordedIds | None = None,
+    ) -> None:
         self.events: Collection = db.transaction_table
         # DUMPLOG reads millions of records: its first batch can take longer than a command's
         # whole time budget, so it streams over a client without the per-round-trip timeout.
         self.stream: Collection = (db if stream_db is None else stream_db).transaction_table
         self.server = server
+        self.recorded = recorded or RecordedIds()
         self._writer: GroupCommit[dict[str, Any], None] = GroupCommit(
             self._insert, name="audit-writer"
         )
@@ -75,6 +86,24 @@ class AuditLog:
         self._writer.submit([to_record(e, self.server) for e in events])
 
     def _insert(self, records: list[dict[str, Any]]) -> list[None]:
-        with database_errors():
-            self.events.insert_many(records, ordered=False)
+        """Every record stored once: one already there by its id (dts.outbox) is not an error."""
+        try:
+            with database_errors():
+                self.events.insert_many(records, ordered=False)
+        except Unavailable as exc:
+            if not _only_duplicates(exc.__cause__):
+                raise
+        self.recorded.add(r["_id"] for r in records if isinstance(r.get("_id"), str))
         return [None] * len(records)
+
+
+def _only_duplicates(error: BaseException | None) -> bool:
+    if not isinstance(error, BulkWriteError):
+        return False
+    details = error.details or {}
+    write_errors = details.get("writeErrors") or []
+    return (
+        bool(write_errors)
+        and all(e.get("code") == 11000 for e in write_errors)
+        and not (details.get("writeConcernErrors"))
+    )

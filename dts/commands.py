@@ -49,6 +49,7 @@ class Services:
         trx: int,
         command: str,
         create: bool = False,
+        key: str | None = None,
     ) -> Outcome:
         return self.accounts.apply(
             username,
@@ -57,6 +58,7 @@ class Services:
             trx_num=trx,
             command=command,
             create_if_missing=create,
+            idempotency_key=key,
         )
 
     def _apply_after_quote(
@@ -66,16 +68,17 @@ class Services:
         trx: int,
         command: str,
         quote_events: list[Event],
+        key: str | None = None,
     ) -> Outcome:
         """Like `_apply`, keeping the quote fetch's audit event even if the rule refuses."""
         try:
-            reply, events = self._apply(username, rule, trx, command)
+            reply, events = self._apply(username, rule, trx, command, key=key)
         except DtsError as refusal:
             refusal.events = [*quote_events, *refusal.events]
             raise
         return reply, quote_events + events
 
-    def add(self, username: str, trx: int, amount_cents: int) -> Outcome:
+    def add(self, username: str, trx: int, amount_cents: int, key: str | None = None) -> Outcome:
         def rule(ch: Change) -> Reply:
             ch.credit_cash(amount_cents)
             ch.note("ADD", amount_cents=amount_cents)
@@ -84,7 +87,7 @@ class Services:
                 "funds_cents": ch.account.funds_cents,
             }
 
-        return self._apply(username, rule, trx, "ADD", create=True)
+        return self._apply(username, rule, trx, "ADD", create=True, key=key)
 
     def quote(self, username: str, trx: int, sym: str) -> Outcome:
         quote, events = self.quotes.get(sym, username, trx)
@@ -99,7 +102,13 @@ class Services:
         return reply, events
 
     def start_trade(
-        self, side: Side, username: str, trx: int, sym: str, amount_cents: int
+        self,
+        side: Side,
+        username: str,
+        trx: int,
+        sym: str,
+        amount_cents: int,
+        key: str | None = None,
     ) -> Outcome:
         quote, quote_events = self.quotes.get(sym, username, trx)
         ttl_ms = self.settings.pending_ttl_s * 1000
@@ -113,10 +122,11 @@ class Services:
                 "pending": pending_view(trade, ch.now_ms),
             }
 
-        reply, events = self._apply_after_quote(username, rule, trx, side.value, quote_events)
-        return reply, events
+        return self._apply_after_quote(username, rule, trx, side.value, quote_events, key)
 
-    def finish_trade(self, side: Side, commit: bool, username: str, trx: int) -> Outcome:
+    def finish_trade(
+        self, side: Side, commit: bool, username: str, trx: int, key: str | None = None
+    ) -> Outcome:
         command = f"{'COMMIT' if commit else 'CANCEL'}_{side.value}"
 
         def rule(ch: Change) -> Reply:
@@ -131,10 +141,16 @@ class Services:
                 "trade": pending_view(trade, ch.now_ms),
             }
 
-        return self._apply(username, rule, trx, command)
+        return self._apply(username, rule, trx, command, key=key)
 
     def set_amount(
-        self, side: Side, username: str, trx: int, sym: str, amount_cents: int
+        self,
+        side: Side,
+        username: str,
+        trx: int,
+        sym: str,
+        amount_cents: int,
+        key: str | None = None,
     ) -> Outcome:
         def rule(ch: Change) -> Reply:
             order = triggers.set_amount(ch, side, sym, amount_cents)
@@ -143,10 +159,16 @@ class Services:
                 "order": order_view(order),
             }
 
-        return self._apply(username, rule, trx, f"SET_{side.value}_AMOUNT")
+        return self._apply(username, rule, trx, f"SET_{side.value}_AMOUNT", key=key)
 
     def set_trigger(
-        self, side: Side, username: str, trx: int, sym: str, trigger_cents: int
+        self,
+        side: Side,
+        username: str,
+        trx: int,
+        sym: str,
+        trigger_cents: int,
+        key: str | None = None,
     ) -> Outcome:
         quote, quote_events = self.quotes.get(sym, username, trx)
 
@@ -158,10 +180,12 @@ class Services:
             return {"message": message, "order": order_view(order), "fired": fired}
 
         return self._apply_after_quote(
-            username, rule, trx, f"SET_{side.value}_TRIGGER", quote_events
+            username, rule, trx, f"SET_{side.value}_TRIGGER", quote_events, key
         )
 
-    def cancel_set(self, side: Side, username: str, trx: int, sym: str) -> Outcome:
+    def cancel_set(
+        self, side: Side, username: str, trx: int, sym: str, key: str | None = None
+    ) -> Outcome:
         def rule(ch: Change) -> Reply:
             order = triggers.cancel_order(ch, side, sym)
             return {
@@ -169,7 +193,7 @@ class Services:
                 "order": order_view(order),
             }
 
-        return self._apply(username, rule, trx, f"CANCEL_SET_{side.value}")
+        return self._apply(username, rule, trx, f"CANCEL_SET_{side.value}", key=key)
 
     def fire_triggers(self, username: str, trx: int, sym: str, price_cents: int) -> Outcome:
         def rule(ch: Change) -> Reply:
@@ -209,6 +233,8 @@ class Services:
                 raise NotFound(f"no account named {username}", "UNKNOWN_USER")
             log_dir = log_dir / "users" / f"user-{username}"  # never "." or ".."
         name = safe_basename(filename)
+        for events in self.accounts.unrecorded(username):
+            self.audit.record(events)  # what a crash left in accounts' outboxes (dts.outbox)
         path = log_dir / name
         partial = path.with_name(f".{name}.{os.getpid()}.{threading.get_ident()}.partial")
         log_dir.mkdir(parents=True, exist_ok=True)

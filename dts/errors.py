@@ -52,6 +52,13 @@ class Refused(DtsError):
     code = "REFUSED"
 
 
+class Conflict(DtsError):
+    """The request contradicts an earlier one (an idempotency key reused for another command)."""
+
+    status = 422
+    code = "CONFLICT"
+
+
 class TooLarge(DtsError):
     status = 413
     code = "BODY_TOO_LARGE"

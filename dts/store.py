@@ -29,8 +29,9 @@ from dts.domain.account import Account, PendingTrade, TriggerOrder
 from dts.domain.change import Change
 from dts.domain.events import Event
 from dts.domain.pending import expire_pending
-from dts.errors import DtsError, NotFound, Refused, Unavailable
+from dts.errors import Conflict, DtsError, NotFound, Refused, Unavailable
 from dts.group_commit import GroupCommit
+from dts.outbox import RecordedIds, from_doc, to_doc, with_ids
 from dts.watch_hints import WatchHints, hints_of
 
 T = TypeVar("T")
@@ -156,7 +157,10 @@ def from_document(doc: dict[str, Any]) -> Account:
     )
 
 
-ACCOUNT_PROJECTION = {"_id": 0, "password_hash": 0, "ops": 0}
+ACCOUNT_PROJECTION = {"_id": 0, "password_hash": 0, "ops": 0, "outbox": 0, "idem": 0}
+# How many idempotency keys an account remembers, newest first: a client retries a command within
+# seconds, and every remembered reply makes each later write of the account larger.
+IDEMPOTENCY_KEYS_KEPT = 8
 # Each write also leaves its one-off token under `ops.<new version % OP_SLOTS>`, so after a batch
 # whose matched count falls short, every writer can tell whether its own write was among them.
 OP_SLOTS = 16
@@ -172,6 +176,39 @@ class _Write:
     @property
     def slot(self) -> str:
         return str((self.version + 1) % OP_SLOTS)
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    """An account as stored, with what the store keeps beside it for exactly-once handling."""
+
+    account: Account
+    outbox: list[Event]
+    remembered: list[dict[str, Any]]
+
+    @classmethod
+    def of(cls, doc: dict[str, Any]) -> _Loaded:
+        return cls(
+            from_document(doc),
+            [from_doc(d) for d in doc.get("outbox") or []],
+            list(doc.get("idem") or []),
+        )
+
+    def reply_for(self, key: str, command: str) -> dict[str, Any] | None:
+        """The first reply to the command that used `key`, if it was applied."""
+        for entry in self.remembered:
+            if entry.get("key") == key:
+                if entry.get("command") != command:
+                    raise Conflict(
+                        f"Idempotency-Key {key} was already used for {entry.get('command')}",
+                        "IDEMPOTENCY_KEY_REUSED",
+                    )
+                return dict(entry.get("reply") or {})
+        return None
+
+    def remember(self, key: str, command: str, reply: Any) -> list[dict[str, Any]]:
+        entry = {"key": key, "command": command, "reply": reply}
+        return [entry, *self.remembered][:IDEMPOTENCY_KEYS_KEPT]
 
 
 def write_outcome(write: _Write, doc: dict[str, Any] | None) -> bool | None:
@@ -200,10 +237,18 @@ class AccountStore:
     round trip, and each save still succeeds or fails on its own version check.
     """
 
-    def __init__(self, db: Database, recent_max: int = 20, hints: WatchHints | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        recent_max: int = 20,
+        hints: WatchHints | None = None,
+        recorded: RecordedIds | None = None,
+    ) -> None:
         self.users: Collection = db.user_table
         self.recent_max = recent_max
         self.hints = hints
+        # Shared with this process's AuditLog, which adds every record id it has stored.
+        self.recorded = recorded or RecordedIds()
         self._reads: GroupCommit[str, dict[str, Any] | None] = GroupCommit(
             self._find_many, name="account-reader"
         )
@@ -212,8 +257,25 @@ class AccountStore:
         )
 
     def load(self, username: str) -> Account | None:
+        loaded = self._load(username)
+        return loaded.account if loaded else None
+
+    def _load(self, username: str) -> _Loaded | None:
         doc = self._reads.submit([username])[0]
-        return from_document(doc) if doc else None
+        return _Loaded.of(doc) if doc else None
+
+    def unrecorded(self, username: str | None) -> Iterator[list[Event]]:
+        """Outbox events this process has not seen stored, account by account (for DUMPLOG)."""
+        if username is not None:
+            loaded = self._load(username)
+            if loaded and (missing := self.recorded.missing(loaded.outbox)):
+                yield missing
+            return
+        with database_errors():
+            for doc in self.users.find({}, {"outbox": 1}, batch_size=500):
+                outbox = [from_doc(d) for d in doc.get("outbox") or []]
+                if missing := self.recorded.missing(outbox):
+                    yield missing
 
     def _find_many(self, usernames: list[str]) -> list[dict[str, Any] | None]:
         # No projection: the development server deep-copies a document to project it, which
@@ -265,8 +327,11 @@ class AccountStore:
             doc = self.users.find_one({"_id": username}, {"_id": 0, "password_hash": 1})
         return (doc or {}).get("password_hash")
 
-    def _save(self, before: Account, after: Account) -> bool:
-        write = _Write(before.username, before.version, to_document(after), secrets.token_hex(8))
+    def _save(self, before: Account, after: Account, **beside: Any) -> bool:
+        """The guarded write; `beside` are the exactly-once fields (`outbox`, `idem`)."""
+        document = to_document(after)
+        document.update(beside)
+        write = _Write(before.username, before.version, document, secrets.token_hex(8))
         landed = self._writes.submit([write])[0]
         if landed is None:
             raise Unavailable("the outcome of the command is unknown; check the account")
@@ -285,19 +350,30 @@ class AccountStore:
         trx_num: int,
         command: str,
         create_if_missing: bool = False,
+        idempotency_key: str | None = None,
     ) -> tuple[T, list[Event]]:
         """Runs `rule` on a fresh copy of the account and writes it back, retrying on conflict.
 
         Expired pending trades are settled first; if the rule then refuses, that settlement is still
         written (it would happen on the next command anyway) before the refusal is raised.
+
+        The events returned are to be recorded (dts.outbox): this write's, under their record
+        ids, and any earlier ones of the account this process has not seen stored. A command
+        whose `idempotency_key` the account remembers is not run again: its first reply comes back.
         """
         for attempt in range(MAX_ATTEMPTS):
-            account = self.load(username)
-            if account is None:
+            loaded = self._load(username)
+            if loaded is None:
                 if not create_if_missing:
                     raise NotFound(f"no account named {username}", "UNKNOWN_USER")
                 self.create(username)
                 continue
+            account = loaded.account
+            carried = self.recorded.missing(loaded.outbox)
+            if idempotency_key is not None:
+                first = loaded.reply_for(idempotency_key, command)
+                if first is not None:
+                    return first, carried  # type: ignore[return-value]
             ch = Change.of(account, now_ms(), trx_num, command, recent_max=self.recent_max)
             expire_pending(ch)
             # Only an expiry changes the account before the rule; without one, nothing to keep.
@@ -307,15 +383,22 @@ class AccountStore:
                 result = rule(ch)
             except DtsError as refusal:
                 if settled != account:
-                    if not self._save(account, settled):
+                    events = [*carried, *with_ids(settled_events, username, account.version + 1)]
+                    if not self._save(account, settled, outbox=[to_doc(e) for e in events]):
                         self._backoff(attempt)
                         continue
-                    refusal.events = list(settled_events)
+                    refusal.events = list(events)
+                else:
+                    refusal.events = [*carried, *refusal.events]
                 raise
             if ch.account == account:
-                return result, ch.events
-            if self._save(account, ch.account):
-                return result, ch.events
+                return result, [*carried, *ch.events]
+            events = [*carried, *with_ids(ch.events, username, account.version + 1)]
+            beside: dict[str, Any] = {"outbox": [to_doc(e) for e in events]}
+            if idempotency_key is not None:
+                beside["idem"] = loaded.remember(idempotency_key, command, result)
+            if self._save(account, ch.account, **beside):
+                return result, events
             self._backoff(attempt)
         raise Refused("the account is too busy right now, try again", "CONFLICT")
 

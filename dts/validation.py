@@ -19,6 +19,7 @@ from dts.money import MAX_AMOUNT_CENTS, MoneyFormatError, MoneyRangeError, parse
 
 USERNAME_RE = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 SYMBOL_RE = re.compile(r"[A-Za-z0-9]{1,5}")  # checked before upper-casing: "ß" is not "SS"
+IDEMPOTENCY_KEY_RE = re.compile(r"[A-Za-z0-9_.:-]{1,100}")
 
 
 # Characters XML 1.0 cannot carry (they would make a DUMPLOG unreadable), and lone surrogates

@@ -12,6 +12,7 @@ from dts.audit import AuditLog
 from dts.commands import Services
 from dts.config import Settings
 from dts.errors import DtsError
+from dts.outbox import RecordedIds
 from dts.quotes import QuoteCache, QuoteServerClient
 from dts.store import AccountStore, connect, ensure_indexes
 from dts.watch_hints import WatchHints
@@ -40,9 +41,12 @@ def wire(settings: Settings) -> Wiring:
     client = redis.Redis.from_url(
         settings.redis_url, socket_timeout=5, socket_connect_timeout=3, health_check_interval=30
     )
+    recorded = RecordedIds()  # what the audit log has stored, so accounts carry the rest
     services = Services(
         settings=settings,
-        accounts=AccountStore(db, settings.recent_transactions_max, WatchHints(client)),
+        accounts=AccountStore(
+            db, settings.recent_transactions_max, WatchHints(client), recorded=recorded
+        ),
         quotes=QuoteCache(
             client,
             QuoteServerClient(settings.quote_server_url, settings.quote_timeout_s),
@@ -53,6 +57,7 @@ def wire(settings: Settings) -> Wiring:
             db,
             settings.server_name,
             stream_db=connect(settings.mongo_uri, settings.mongo_db, socket_timeout_ms=None),
+            recorded=recorded,
         ),
     )
     try:

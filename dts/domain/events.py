@@ -31,3 +31,5 @@ class Event:
     message: str | None = None
     quote_server_time_ms: int | None = None
     cryptokey: str | None = None
+    # Set for events of a stored account change (dts.outbox): recording it twice stores it once.
+    record_id: str | None = None

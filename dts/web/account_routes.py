@@ -15,7 +15,7 @@ bp = Blueprint("account", __name__, url_prefix="/user_utils")
 @command("ADD")
 def add(req: CommandRequest) -> Outcome:
     body = req.parse(AmountBody)
-    return services().add(req.username, req.trx, body.amount)
+    return services().add(req.username, req.trx, body.amount, req.idempotency_key)
 
 
 @bp.post("/quote")

@@ -22,7 +22,7 @@ from dts.auth import Identity, acting_user
 from dts.commands import Outcome, Services
 from dts.domain.events import Event, EventType
 from dts.errors import BadInput
-from dts.validation import SYMBOL_RE, USERNAME_RE, parse
+from dts.validation import IDEMPOTENCY_KEY_RE, SYMBOL_RE, USERNAME_RE, parse
 from dts.web.presenters import to_wire
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,7 @@ class CommandRequest:
     trx: int | None = None
     params: dict[str, Any] = field(default_factory=dict)
     user_command_recorded: bool = False
+    idempotency_key: str | None = None
 
     def parse(self, model: type[M]) -> M:
         """Validates the body and settles who the command acts for."""
@@ -94,6 +95,18 @@ def _trx_of(raw: Any) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 2**53:
         return value
     return None
+
+
+def idempotency_key() -> str | None:
+    """The request's `Idempotency-Key`: a retry with the same key gets the first reply."""
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    if not IDEMPOTENCY_KEY_RE.fullmatch(key):
+        raise BadInput(
+            "Idempotency-Key must be 1 to 100 letters, digits or . _ : -", "BAD_IDEMPOTENCY_KEY"
+        )
+    return key
 
 
 def user_command_event(req: CommandRequest) -> Event:
@@ -133,6 +146,7 @@ def command(name: str) -> Callable[..., Callable[[], Response]]:
             req.raw = read_json_body()
             req.trx = _trx_of(req.raw) or ext.next_trx()
             req.identity = ext.authenticator.identify(request.headers.get("Authorization"))
+            req.idempotency_key = idempotency_key()
             result = view(req)
             reply, events = ({}, []) if isinstance(result, Response) else result
             ext.record([*pending_user_command(req), *events])

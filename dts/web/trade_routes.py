@@ -22,36 +22,42 @@ def trade_blueprint(side: Side) -> Blueprint:
     @command(side.value)
     def start(req: CommandRequest) -> Outcome:
         body = req.parse(TradeBody)
-        return services().start_trade(side, req.username, req.trx, body.sym, body.amount)
+        return services().start_trade(
+            side, req.username, req.trx, body.sym, body.amount, req.idempotency_key
+        )
 
     @bp.post(f"/commit_{word}")
     @command(f"COMMIT_{side.value}")
     def commit(req: CommandRequest) -> Outcome:
         req.parse(Body)
-        return services().finish_trade(side, True, req.username, req.trx)
+        return services().finish_trade(side, True, req.username, req.trx, req.idempotency_key)
 
     @bp.post(f"/cancel_{word}")
     @command(f"CANCEL_{side.value}")
     def cancel(req: CommandRequest) -> Outcome:
         req.parse(Body)
-        return services().finish_trade(side, False, req.username, req.trx)
+        return services().finish_trade(side, False, req.username, req.trx, req.idempotency_key)
 
     @bp.post(f"/set_{word}_amount")
     @command(f"SET_{side.value}_AMOUNT")
     def set_amount(req: CommandRequest) -> Outcome:
         body = req.parse(TradeBody)
-        return services().set_amount(side, req.username, req.trx, body.sym, body.amount)
+        return services().set_amount(
+            side, req.username, req.trx, body.sym, body.amount, req.idempotency_key
+        )
 
     @bp.post(f"/set_{word}_trigger")
     @command(f"SET_{side.value}_TRIGGER")
     def set_trigger(req: CommandRequest) -> Outcome:
         body = req.parse(TradeBody)
-        return services().set_trigger(side, req.username, req.trx, body.sym, body.amount)
+        return services().set_trigger(
+            side, req.username, req.trx, body.sym, body.amount, req.idempotency_key
+        )
 
     @bp.post(f"/cancel_set_{word}")
     @command(f"CANCEL_SET_{side.value}")
     def cancel_set(req: CommandRequest) -> Outcome:
         body = req.parse(SymbolBody)
-        return services().cancel_set(side, req.username, req.trx, body.sym)
+        return services().cancel_set(side, req.username, req.trx, body.sym, req.idempotency_key)
 
     return bp
