@@ -18,6 +18,8 @@ import argparse
 import asyncio
 import json
 import os
+import random
+import secrets
 import sys
 import time
 from collections import Counter, defaultdict, deque
@@ -41,6 +43,10 @@ from backend.replay_http import Connection, Origin, ProtocolError  # noqa: E402
 from backend.workload import BadLine, Command, by_user, parse_lines, segments  # noqa: E402
 
 DUMPLOG_TIMEOUT_S = 3600.0  # a log of millions of events takes minutes
+RETRIES = 4  # after a transport failure, a 5xx or a 429: 0.2, 0.4, 0.8, 1.6 s (+ jitter)
+RETRY_BASE_S = 0.2
+RETRY_CAP_S = 5.0
+RETRIED_CODES = {"RATE_LIMITED"}  # refusals that say "later", not "no"
 PROGRESS_INTERVAL_S = 0.25  # the bar is moved in batches, not once per command
 TRANSPORT_ERRORS = (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ProtocolError)
 
@@ -56,9 +62,9 @@ def operator_token(explicit: str | None) -> str | None:
         return explicit
     if os.environ.get("DTS_OPERATOR_TOKEN"):
         return os.environ["DTS_OPERATOR_TOKEN"]
-    secrets = Path(os.environ.get("DTS_DATA_DIR") or ROOT / ".data") / "secrets.env"
-    if secrets.exists():
-        for line in secrets.read_text().splitlines():
+    stored = Path(os.environ.get("DTS_DATA_DIR") or ROOT / ".data") / "secrets.env"
+    if stored.exists():
+        for line in stored.read_text().splitlines():
             key, _, value = line.partition("=")
             if key.strip() == "DTS_OPERATOR_TOKEN":
                 return value.strip()
@@ -73,6 +79,7 @@ class Stats:
         self.accepted = 0
         self.refused: Counter[str] = Counter()
         self.transport_errors: Counter[str] = Counter()
+        self.retries = 0
         self.latency_ms: defaultdict[str, list[float]] = defaultdict(list)
         self.finished_at: list[float] = []  # perf_counter() of each completion, for timelines
 
@@ -148,9 +155,20 @@ class Replayer:
     """Replays commands; `run` returns once all are answered, with the wall time in seconds."""
 
     def __init__(
-        self, url: str, token: str | None, timeout_s: float, naive: bool, out_dir: Path
+        self,
+        url: str,
+        token: str | None,
+        timeout_s: float,
+        naive: bool,
+        out_dir: Path,
+        retries: int = RETRIES,
+        run_id: str | None = None,
     ) -> None:
         self.origin = Origin.parse(url)
+        self.retries = retries
+        # Idempotency keys are this run's id and the line number: a retry of a line is recognised
+        # by the server, a second replay of the same file is not mistaken for one.
+        self.run_id = run_id or secrets.token_hex(6)
         self.headers = {"Authorization": f"Bearer {token}"} if token else {}
         self.timeout_s = timeout_s
         self.naive = naive
@@ -216,20 +234,40 @@ class Replayer:
             self._idle.extend(pool.free)
 
     async def send(self, connection: Connection, command: Command) -> None:
+        """One command, retried with backoff while the failure says nothing was decided.
+
+        A transport failure or a 502/503/504 may have come after the command was applied; the
+        retry carries the same Idempotency-Key, so the server answers it with the first reply
+        instead of applying it again.
+        """
         body = json.dumps({**command.body, "trxNum": command.trx_num}).encode()
+        headers = f"Idempotency-Key: {self.run_id}:{command.line_no}\r\n"
+        started = time.perf_counter()
+        for attempt in range(self.retries + 1):
+            ok, code, transport = await self._attempt(connection, command, body, headers)
+            if (transport is None and code not in RETRIED_CODES) or attempt == self.retries:
+                break
+            self.stats.retries += 1
+            await asyncio.sleep(
+                min(RETRY_CAP_S, RETRY_BASE_S * 2**attempt) * random.uniform(1, 1.5)
+            )
+        self.stats.add(command.name, (time.perf_counter() - started) * 1000, ok, code, transport)
+
+    async def _attempt(
+        self, connection: Connection, command: Command, body: bytes, headers: str
+    ) -> tuple[bool, str | None, str | None]:
         dump = (
             DumpFile(self.out_dir, str(command.body["filename"]))
             if command.name == "DUMPLOG"
             else None
         )
-        started = time.perf_counter()
         ok, code, transport = False, None, None
         try:
             async with asyncio.timeout(
                 self.timeout_s if dump is None else max(self.timeout_s, DUMPLOG_TIMEOUT_S)
             ):
                 reply = await connection.post(
-                    command.path, body, ok_sink=None if dump is None else dump.write
+                    command.path, body, None if dump is None else dump.write, headers
                 )
             ok = reply.status == 200
             if not ok:
@@ -241,7 +279,7 @@ class Replayer:
         finally:
             if dump is not None:
                 dump.close(ok)
-        self.stats.add(command.name, (time.perf_counter() - started) * 1000, ok, code, transport)
+        return ok, code, transport
 
     async def _tick(self) -> None:
         while True:
@@ -276,6 +314,7 @@ def summary(stats: Stats, wall_s: float, bad_lines: int) -> dict[str, Any]:
         "accepted": stats.accepted,
         "refused": dict(stats.refused.most_common()),
         "transport_errors": dict(stats.transport_errors),
+        "retries": stats.retries,
         "malformed_lines": bad_lines,
         "wall_s": round(wall_s, 3),
         "throughput_per_s": round(stats.sent / wall_s, 1) if wall_s > 0 else 0.0,
@@ -294,6 +333,7 @@ def print_summary(result: dict[str, Any], out: Any = sys.stdout) -> None:
         f"sent {result['sent']}  accepted {result['accepted']}  "
         f"refused {sum(result['refused'].values())}  "
         f"transport errors {sum(result['transport_errors'].values())}  "
+        f"retries {result.get('retries', 0)}  "
         f"malformed lines {result['malformed_lines']}",
         file=out,
     )
@@ -326,6 +366,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=32, help="users replayed at once")
     parser.add_argument("--token", help="operator token (default: DTS_OPERATOR_TOKEN or .data)")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
+    parser.add_argument(
+        "--retries",
+        type=int,
+        default=RETRIES,
+        help="retries of a command after a transport failure, 5xx or 429 (same Idempotency-Key)",
+    )
     parser.add_argument(
         "--naive",
         action="store_true",
@@ -361,7 +407,9 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
     try:
-        replayer = Replayer(args.url, token, args.timeout, args.naive, args.out_dir)
+        replayer = Replayer(
+            args.url, token, args.timeout, args.naive, args.out_dir, retries=args.retries
+        )
     except ValueError as exc:
         parser.error(str(exc))
     with tqdm(

@@ -66,7 +66,11 @@ class Connection:
         self._writer: asyncio.StreamWriter | None = None
 
     async def post(
-        self, path: str, body: bytes, ok_sink: Callable[[bytes], object] | None = None
+        self,
+        path: str,
+        body: bytes,
+        ok_sink: Callable[[bytes], object] | None = None,
+        headers: str = "",
     ) -> Reply:
         """Sends one POST and reads the whole answer; a 200 answer's body goes to `ok_sink`, if any.
 
@@ -75,7 +79,8 @@ class Connection:
         try:
             reader, writer = await self._open()
             head = (
-                f"POST {path} HTTP/1.1\r\n{self._fixed_headers}Content-Length: {len(body)}\r\n\r\n"
+                f"POST {path} HTTP/1.1\r\n{self._fixed_headers}{headers}"
+                f"Content-Length: {len(body)}\r\n\r\n"
             )
             writer.write(head.encode("latin-1") + body)
             reply, reusable = await _read_reply(reader, ok_sink)

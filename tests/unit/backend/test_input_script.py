@@ -29,6 +29,7 @@ class Seen:
     path: str
     body: dict
     auth: str | None
+    key: str | None = None
 
 
 @dataclass
@@ -51,9 +52,23 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         self.server.seen.append(  # type: ignore[attr-defined]
-            Seen(self.client_address[1], self.path, body, self.headers.get("Authorization"))
+            Seen(
+                self.client_address[1],
+                self.path,
+                body,
+                self.headers.get("Authorization"),
+                self.headers.get("Idempotency-Key"),
+            )
         )
         user = body.get("username", "")
+        tries = sum(s.body.get("username") == user for s in self.server.seen)  # type: ignore[attr-defined]
+        if user.startswith("flaky") and tries == 1:  # the first attempt dies without an answer
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        if user.startswith("busy") and tries <= 2:
+            self.reply(503, {"ok": False, "error": "later", "code": "UNAVAILABLE"})
+            return
         if self.path == "/user_utils/dumplog":
             self.send_response(200)
             self.send_header("Content-Type", "application/xml")
@@ -169,11 +184,34 @@ def test_refusals_count_by_code_and_server_errors_as_transport_errors(
     fake_dts: FakeDTS, tmp_path: Path
 ) -> None:
     commands = workload("[1] ADD,ok1,1.00\n[2] BUY,refused1,ABC,5.00\n[3] ADD,broken1,1.00\n")
-    replayer = Replayer(fake_dts.url, "t", 5.0, False, tmp_path)
+    replayer = Replayer(fake_dts.url, "t", 5.0, False, tmp_path, retries=0)
     replayer.run(commands, concurrency=2)
     assert replayer.stats.accepted == 1
     assert dict(replayer.stats.refused) == {"INSUFFICIENT_FUNDS": 1}
     assert dict(replayer.stats.transport_errors) == {"HTTP 502": 1}
+
+
+def test_a_failed_attempt_is_retried_under_the_same_key_until_it_is_answered(
+    fake_dts: FakeDTS, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("backend.input_script.RETRY_BASE_S", 0.01)
+    commands = workload("[1] ADD,flaky1,1.00\n[2] ADD,busy1,2.00\n[3] ADD,broken1,3.00\n")
+    replayer = Replayer(fake_dts.url, "t", 5.0, False, tmp_path, retries=3, run_id="run7")
+    replayer.run(commands, concurrency=3)
+    keys = {
+        user: [s.key for s in fake_dts.seen if s.body["username"] == user]
+        for user in ("flaky1", "busy1", "broken1")
+    }
+    assert keys == {"flaky1": ["run7:1"] * 2, "busy1": ["run7:2"] * 3, "broken1": ["run7:3"] * 4}
+    assert replayer.stats.accepted == 2 and replayer.stats.retries == 1 + 2 + 3
+    assert dict(replayer.stats.transport_errors) == {"HTTP 502": 1}
+
+
+def test_two_replays_of_one_file_use_different_keys(fake_dts: FakeDTS, tmp_path: Path) -> None:
+    for _ in range(2):
+        Replayer(fake_dts.url, "t", 5.0, False, tmp_path).run(workload("[1] ADD,a,1.00"), 1)
+    first, second = (s.key for s in fake_dts.seen)
+    assert first and second and first != second and first.endswith(":1")
 
 
 def test_a_connection_the_server_closed_while_idle_is_reopened(fake_dts: FakeDTS) -> None:
@@ -239,7 +277,9 @@ def test_a_reader_that_stops_early_ends_the_replay_quietly(
 
 
 def test_transport_errors_and_a_bad_url_fail_the_replay(tmp_path: Path) -> None:
-    refused = replay_cli("http://127.0.0.1:9", tmp_path, "[1] ADD,a,1.00\n", "--timeout", "2")
+    refused = replay_cli(
+        "http://127.0.0.1:9", tmp_path, "[1] ADD,a,1.00\n", "--timeout", "2", "--retries", "1"
+    )
     out, _ = refused.communicate(timeout=60)
     assert refused.returncode == 1 and "transport errors 1" in out
     bad_url = replay_cli("ftp://nowhere", tmp_path, "[1] ADD,a,1.00\n")
