@@ -111,6 +111,22 @@ def render(template: str, variables: dict[str, str]) -> str:
     return re.sub(r"\$\{(DTS_[A-Z0-9_]+)\}", substitute, template)
 
 
+NGINX_LIMITS = {
+    # Far above what one machine's replay sends (a few hundred commands/s), far below a flood.
+    "DTS_RATE_LIMIT": "2000r/s",
+    "DTS_RATE_BURST": "4000",
+    "DTS_CONN_LIMIT": "256",
+    "DTS_LOGIN_RATE_LIMIT": "5r/s",
+    "DTS_LOGIN_RATE_BURST": "20",
+    "DTS_CORS_ORIGIN": "",
+}
+
+
+def nginx_limits() -> dict[str, str]:
+    """NGINX's per-client limits and allowed origin, from the environment (docs/operations.md)."""
+    return {name: os.environ.get(name, default) for name, default in NGINX_LIMITS.items()}
+
+
 def nginx_config(layout: Layout) -> Path:
     conf_dir = layout.data / "nginx"
     for sub in ("conf.d", "tmp"):
@@ -126,6 +142,7 @@ def nginx_config(layout: Layout) -> Path:
             "DTS_USER_UPSTREAM": f"127.0.0.1:{layout.port(3)}",
             "DTS_NGINX_LISTEN": str(layout.http_port),
             "DTS_UI_ROOT": str(ui_root),
+            **nginx_limits(),
         },
     )
     (conf_dir / "conf.d" / "dts.conf").write_text(site)

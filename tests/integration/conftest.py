@@ -29,6 +29,7 @@ PORT_BASE = int(os.environ.get("DTS_TEST_PORT_BASE", "18600"))
 PENDING_TTL_S = int(os.environ.get("DTS_TEST_PENDING_TTL_S", "2"))
 OPERATOR_TOKEN = "test-operator-token-" + uuid.uuid4().hex
 SECRET_KEY = "test-signing-key-" + uuid.uuid4().hex
+UI_ORIGIN = "http://ui.example.test:5173"  # the one origin allowed cross-origin calls
 
 
 @dataclass
@@ -59,6 +60,7 @@ def _stack_env(data_dir: Path) -> dict[str, str]:
         "DTS_AUTH": "on",
         "DTS_WORKERS": "2",
         "DTS_THREADS": "4",
+        "DTS_CORS_ORIGIN": UI_ORIGIN,
     }
 
 

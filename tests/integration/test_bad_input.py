@@ -138,7 +138,7 @@ CASES: dict[str, Case] = {
     "body-truncated-json": _add('{"username": "$USER", "amount": ', 400, "BAD_INPUT"),
     "body-invalid-utf8": _add(b'{"username": "\xff\xfe", "amount": "1.00"}', 400, "BAD_INPUT"),
     "body-deeply-nested": _add("[" * 5000 + "]" * 5000, 400, "BAD_INPUT"),
-    "body-100kb": _add({**ADD_OK, "padding": "x" * 100_000}, 413, "BODY_TOO_LARGE"),
+    "body-30kb": _add({**ADD_OK, "padding": "x" * 30_000}, 413, "BODY_TOO_LARGE"),
     # routing: unknown paths, wrong methods
     "path-unknown-buy": Case("/buy/no_such_$HEX", ADD_OK, 404, "NOT_FOUND"),
     "path-unknown-sell": Case("/sell/no_such_$HEX", ADD_OK, 404, "NOT_FOUND"),
