@@ -50,6 +50,7 @@ class Layout:
     port_base: int
     mongo_uri: str | None
     db_cache_size: str
+    db_sync: bool
 
     @classmethod
     def from_env(cls) -> Layout:
@@ -62,6 +63,9 @@ class Layout:
             # The development database's page cache (its default is 1G). It bounds the
             # server's memory while the transaction history grows past it.
             db_cache_size=os.environ.get("DTS_DB_CACHE_SIZE") or "512M",
+            # Each commit reaches the disk before it is acknowledged: without it, a crash of the
+            # server loses the writes of its last moments, which DTS had already confirmed.
+            db_sync=(os.environ.get("DTS_DB_SYNC") or "on") != "off",
         )
 
     def port(self, offset: int) -> int:
@@ -177,6 +181,7 @@ def processes(layout: Layout) -> list[Proc]:
                     "--standalone",
                     "--cache-size",
                     layout.db_cache_size,
+                    *(["--sync-on-commit"] if layout.db_sync else []),
                 ],
                 port=port,
             )
