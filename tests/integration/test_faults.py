@@ -66,6 +66,13 @@ class FaultStack:
         while _alive(self.pid(name)) and time.monotonic() < deadline:
             time.sleep(0.05)
 
+    def freeze(self, name: str, seconds: float) -> None:
+        """Stops a component without killing it (SIGSTOP): to the others, a network partition."""
+        self.log.append(f"SIGSTOP {name} for {seconds} s")
+        os.killpg(self.pid(name), signal.SIGSTOP)
+        time.sleep(seconds)
+        os.killpg(self.pid(name), signal.SIGCONT)
+
     def kill_worker(self, name: str) -> None:
         """SIGKILL to one gunicorn worker: its master starts another, requests in it are cut."""
         master = self.pid(name)
@@ -162,6 +169,7 @@ def _faults(stack: FaultStack) -> list[Callable[[], None]]:
         lambda: restart("user_utils", signal.SIGTERM),
         lambda: restart("redis"),
         lambda: restart("database", down_s=2.0),
+        lambda: stack.freeze("database", 3.0),
         lambda: restart("watcher"),
         lambda: restart("buy"),
         lambda: stack.kill_worker("user_utils"),
@@ -235,6 +243,10 @@ def test_a_workload_survives_every_fault_without_losing_or_repeating_anything(
         funds = _cents(faulty.summary(user + f"f{tag}")["funds"])
         assert _signed_sum(hit_events) == funds == _signed_sum(clean_events), user
     assert stats.retries > 0, "no fault reached a request: the test proved nothing"
+    print(  # shown with -s: what the run went through
+        f"\nfaults: {faulty.log}\ncommands {stats.sent}, retries {stats.retries}, "
+        f"refused {sum(stats.refused.values())}, users identical {result['users_matching']}/12"
+    )
 
 
 def test_without_the_database_commands_get_a_clean_503_and_nothing_changes(
