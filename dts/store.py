@@ -85,6 +85,10 @@ def ensure_indexes(db: Database) -> None:
                 if name in existing:
                     db[collection].drop_index(name)
         _rekey_old_accounts(db.user_table)
+        # A field of earlier versions that nothing reads any more (the watcher's index is in Redis).
+        db.user_table.update_many(
+            {"trigger_syms": {"$exists": True}}, {"$unset": {"trigger_syms": 1}}
+        )
 
 
 def _rekey_old_accounts(users: Collection) -> None:
@@ -118,7 +122,6 @@ def to_document(account: Account) -> dict[str, Any]:
         "pending_sell": [_pending_doc(t) for t in account.pending_sells],
         "transactions": list(account.transactions),
         "last_expired": dict(account.expired_at_ms),
-        "trigger_syms": account.trigger_symbols,
     }
 
 

@@ -140,7 +140,8 @@ def test_cancelled_triggers_never_fire_and_return_their_reservations(
     assert (after_cancel["funds"], after_cancel["reserved"]) == (dollars(2 * price + 9), "0.00")
     assert after_cancel["holdings"] == [{"sym": SYM, "shares": 4, "reserved_shares": 0}]
     assert after_cancel["buy_triggers"] == after_cancel["sell_triggers"] == []
-    assert db.user_table.find_one({"username": user})["trigger_syms"] == []
+    stored = db.user_table.find_one({"username": user})
+    assert stored["reserved_buy"] == stored["reserved_sell"] == {}
     time.sleep(WATCHER_INTERVALS_S)
     assert summary(operator, user) == after_cancel
     assert system_events(db, user) == []
