@@ -60,6 +60,10 @@ class Settings:
     log_dir: str = ".data/logs/dumplog"
     watch_interval_s: float = 15.0
     hint_rebuild_s: float = 60.0
+    # How long a watcher's leadership lasts unless renewed (every third of it): a dead leader's
+    # successor takes over within about this long.
+    leader_lease_s: float = 6.0
+    instance: str = ""
     quote_mode: str = "random"
     quote_seed: int | None = None
     quote_latency_ms: int = 0
@@ -78,6 +82,8 @@ class Settings:
             raise ConfigError("DTS_WATCH_INTERVAL_S must be in (0, 120]")
         if not 1 <= self.hint_rebuild_s <= 3600:
             raise ConfigError("DTS_HINT_REBUILD_S must be between 1 and 3600")
+        if not 1 <= self.leader_lease_s <= 300:
+            raise ConfigError("DTS_LEADER_LEASE_S must be between 1 and 300")
         return self
 
     @classmethod
@@ -104,6 +110,8 @@ class Settings:
             "log_dir": env.get("DTS_LOG_DIR") or d.log_dir,
             "watch_interval_s": _float(env, "DTS_WATCH_INTERVAL_S", d.watch_interval_s),
             "hint_rebuild_s": _float(env, "DTS_HINT_REBUILD_S", d.hint_rebuild_s),
+            "leader_lease_s": _float(env, "DTS_LEADER_LEASE_S", d.leader_lease_s),
+            "instance": env.get("DTS_INSTANCE") or d.instance,
             "quote_mode": (env.get("QUOTE_MODE") or d.quote_mode).strip().lower(),
             "quote_seed": _int(env, "QUOTE_SEED", 0) if env.get("QUOTE_SEED", "").strip() else None,
             "quote_latency_ms": _int(env, "QUOTE_LATENCY_MS", d.quote_latency_ms),

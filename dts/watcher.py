@@ -13,6 +13,9 @@ The hints are rebuilt from the accounts themselves at start-up and every `hint_r
 lost between an account write and its publish (a crash, a Redis restart) delays a trigger by at
 most that long.
 
+Several instances may run: one leads (dts.leader, a lease in Redis) and does all of the above; the
+others only keep trying to take the lease, and the one that does rebuilds the hints and goes on.
+
 Run: `python -m dts.watcher`.
 """
 
@@ -28,6 +31,7 @@ import redis
 from dts.commands import Services
 from dts.config import Settings
 from dts.errors import DtsError
+from dts.leader import Lease, instance_id
 from dts.quotes import QUOTE_CHANNEL
 from dts.watch_hints import WatchHints
 from dts.wiring import named, wire
@@ -43,8 +47,10 @@ class TriggerWatcher:
         client: redis.Redis,
         interval_s: float,
         rebuild_s: float = 60.0,
+        lease: Lease | None = None,
     ) -> None:
         self.services = services
+        self.lease = lease
         self.redis = client
         self.hints = WatchHints(client)
         self.interval_s = interval_s
@@ -52,6 +58,20 @@ class TriggerWatcher:
         self.rebuilt_at: float | None = None
         self.refresh_first: set[str] = set()
         self.stopping = threading.Event()
+
+    @property
+    def leading(self) -> bool:
+        return self.lease is None or self.lease.held
+
+    def keep_lease(self) -> None:
+        """Renews (or tries to take) the lease every third of it, until the watcher stops."""
+        assert self.lease is not None
+        while not self.stopping.is_set():
+            was = self.lease.held
+            if self.lease.hold() and not was:
+                self.rebuilt_at = None  # a new leader starts from the accounts themselves
+            self.stopping.wait(self.lease.renew_every_s)
+        self.lease.release()
 
     def record(self, events: list) -> None:
         """Audits what the watcher did; a failure is logged, never a reason to stop checking."""
@@ -67,6 +87,8 @@ class TriggerWatcher:
         """Fires every order on `sym` that `price_cents` crosses; returns how many fired."""
         fired = 0
         for username in self.hints.crossed(sym, price_cents):
+            if not self.leading:
+                break
             try:
                 reply, events = self.services.fire_triggers(
                     username, self.next_trx(), sym, price_cents
@@ -118,7 +140,7 @@ class TriggerWatcher:
         stale.sort(key=lambda sym: sym not in self.refresh_first)
         deadline = time.monotonic() + self.interval_s
         for i, sym in enumerate(stale):
-            if self.stopping.is_set() or time.monotonic() > deadline:
+            if self.stopping.is_set() or not self.leading or time.monotonic() > deadline:
                 self.refresh_first = set(stale[i:])
                 return
             quote, events = self.services.quotes.get(sym, WATCHER_USER, self.next_trx())
@@ -134,7 +156,7 @@ class TriggerWatcher:
                 pubsub.subscribe(QUOTE_CHANNEL)
                 while not self.stopping.is_set():
                     message = pubsub.get_message(timeout=1.0)
-                    if message is None:
+                    if message is None or not self.leading:
                         continue
                     sym, _, price = message["data"].decode().partition(" ")
                     self.check_symbol(sym, int(price))
@@ -145,19 +167,31 @@ class TriggerWatcher:
     def run(self) -> None:
         listener = threading.Thread(target=self.listen, name="quote-listener", daemon=True)
         listener.start()
+        keeper = None
+        if self.lease is not None:
+            self.lease.hold()
+            keeper = threading.Thread(target=self.keep_lease, name="leader-lease", daemon=True)
+            keeper.start()
+        standby_s = min(self.interval_s, self.lease.renew_every_s if self.lease else 1.0)
         while not self.stopping.is_set():
+            if not self.leading:
+                self.stopping.wait(standby_s)
+                continue
             try:
                 self.sweep()
             except (redis.RedisError, DtsError) as exc:
                 log.warning("sweep failed: %s", exc)
             self.stopping.wait(self.interval_s)
         listener.join(timeout=5)
+        if keeper is not None:
+            keeper.join(timeout=5)
 
 
 def build(settings: Settings) -> TriggerWatcher:
     wiring = wire(settings)
+    lease = Lease(wiring.redis, instance_id(settings.instance), settings.leader_lease_s)
     return TriggerWatcher(
-        wiring.services, wiring.redis, settings.watch_interval_s, settings.hint_rebuild_s
+        wiring.services, wiring.redis, settings.watch_interval_s, settings.hint_rebuild_s, lease
     )
 
 

@@ -9,6 +9,10 @@ Everything lives under DTS_DATA_DIR (default .data/): the database files, logs, 
 rendered NGINX config and the generated secrets. Ports: DTS_HTTP_PORT (default 80) for NGINX, the
 internal ones from DTS_PORT_BASE (default 18000). Set MONGO_URI to use an existing MongoDB instead
 of the bundled development database server (SecantusDB).
+
+Replicas: DTS_REPLICAS (default 1) processes of each of the buy, sell and user services, or per
+service DTS_BUY_REPLICAS, DTS_SELL_REPLICAS, DTS_USER_REPLICAS; DTS_WATCHERS watcher instances
+(one leads at a time, see dts.leader). Replica k (from 0) of a service listens on its port + 20 k.
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ class Layout:
     mongo_uri: str | None
     db_cache_size: str
     db_sync: bool
+    replicas: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls) -> Layout:
@@ -66,10 +71,14 @@ class Layout:
             # Each commit reaches the disk before it is acknowledged: without it, a crash of the
             # server loses the writes of its last moments, which DTS had already confirmed.
             db_sync=(os.environ.get("DTS_DB_SYNC") or "on") != "off",
+            replicas=replica_counts(os.environ),
         )
 
     def port(self, offset: int) -> int:
         return self.port_base + offset
+
+    def count(self, name: str) -> int:
+        return self.replicas.get(name, 1)
 
     @property
     def run_dir(self) -> Path:
@@ -78,6 +87,40 @@ class Layout:
     @property
     def log_dir(self) -> Path:
         return self.data / "logs"
+
+
+# Service -> (port offset, app, health path, its replica-count variable).
+SERVICES = {
+    "buy": (1, "buy_service.app:create_app()", "/buy/health", "DTS_BUY_REPLICAS"),
+    "sell": (2, "sell_service.app:create_app()", "/sell/health", "DTS_SELL_REPLICAS"),
+    "user_utils": (3, "user_service.app:create_app()", "/user_utils/health", "DTS_USER_REPLICAS"),
+}
+REPLICA_PORT_STRIDE = 20  # never lands on the database (17) or Redis (79) offsets
+MAX_REPLICAS = 8
+
+
+def replica_counts(env: os._Environ[str] | dict[str, str]) -> dict[str, int]:
+    def count(name: str, default: int) -> int:
+        text = env.get(name) or str(default)
+        if not text.isdigit() or not 1 <= int(text) <= MAX_REPLICAS:
+            raise SystemExit(
+                f"{name} must be a whole number from 1 to {MAX_REPLICAS}, not {text!r}"
+            )
+        return int(text)
+
+    everywhere = count("DTS_REPLICAS", 1)
+    counts = {name: count(var, everywhere) for name, (_, _, _, var) in SERVICES.items()}
+    counts["watcher"] = count("DTS_WATCHERS", 1)
+    return counts
+
+
+def replica_name(name: str, k: int) -> str:
+    """`buy`, `buy-2`, `buy-3`...: the first keeps the plain name (and its pid file)."""
+    return name if k == 0 else f"{name}-{k + 1}"
+
+
+def replica_port(layout: Layout, name: str, k: int) -> int:
+    return layout.port(SERVICES[name][0] + REPLICA_PORT_STRIDE * k)
 
 
 def load_secrets(layout: Layout) -> dict[str, str]:
@@ -131,6 +174,12 @@ def nginx_limits() -> dict[str, str]:
     return {name: os.environ.get(name, default) for name, default in NGINX_LIMITS.items()}
 
 
+def upstream_servers(layout: Layout, name: str) -> str:
+    """The template's `server ${DTS_..._UPSTREAM};` line, made into one line per replica."""
+    addresses = [f"127.0.0.1:{replica_port(layout, name, k)}" for k in range(layout.count(name))]
+    return ";\n    server ".join(addresses)
+
+
 def nginx_config(layout: Layout) -> Path:
     conf_dir = layout.data / "nginx"
     for sub in ("conf.d", "tmp"):
@@ -141,9 +190,9 @@ def nginx_config(layout: Layout) -> Path:
     site = render(
         (ROOT / "nginx" / "templates" / "dts.conf.template").read_text(),
         {
-            "DTS_BUY_UPSTREAM": f"127.0.0.1:{layout.port(1)}",
-            "DTS_SELL_UPSTREAM": f"127.0.0.1:{layout.port(2)}",
-            "DTS_USER_UPSTREAM": f"127.0.0.1:{layout.port(3)}",
+            "DTS_BUY_UPSTREAM": upstream_servers(layout, "buy"),
+            "DTS_SELL_UPSTREAM": upstream_servers(layout, "sell"),
+            "DTS_USER_UPSTREAM": upstream_servers(layout, "user_utils"),
             "DTS_NGINX_LISTEN": str(layout.http_port),
             "DTS_UI_ROOT": str(ui_root),
             **nginx_limits(),
@@ -217,31 +266,22 @@ def processes(layout: Layout) -> list[Proc]:
         "DTS_LOG_DIR": str(layout.data / "dumplog"),
         **load_secrets(layout),
     }
-    services = [
-        ("quote_server", 4, "quote_server.app:create_app()", "/health"),
-        ("buy", 1, "buy_service.app:create_app()", "/buy/health"),
-        ("sell", 2, "sell_service.app:create_app()", "/sell/health"),
-        ("user_utils", 3, "user_service.app:create_app()", "/user_utils/health"),
-    ]
-    for name, offset, app, health in services:
-        port = layout.port(offset)
-        procs.append(
-            Proc(
-                name,
-                [
-                    str(BIN / "gunicorn"),
-                    "-c",
-                    str(ROOT / "gunicorn.conf.py"),
-                    "--bind",
-                    f"127.0.0.1:{port}",
-                    app,
-                ],
-                health_url=f"http://127.0.0.1:{port}{health}",
-                port=port,
-                env={**common, "DTS_BIND": f"127.0.0.1:{port}"},
+    procs.append(
+        gunicorn(layout, "quote_server", layout.port(4), "quote_server.app:create_app()", "/health")
+    )
+    procs[-1].env.update(common)
+    for name, (_, app, health, _) in SERVICES.items():
+        for k in range(layout.count(name)):
+            proc = gunicorn(
+                layout, replica_name(name, k), replica_port(layout, name, k), app, health
             )
+            proc.env.update(common)
+            procs.append(proc)
+    for k in range(layout.count("watcher")):
+        name = replica_name("watcher", k)
+        procs.append(
+            Proc(name, [sys.executable, "-m", "dts.watcher"], env={**common, "DTS_INSTANCE": name})
         )
-    procs.append(Proc("watcher", [sys.executable, "-m", "dts.watcher"], env=common))
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     procs.append(
         Proc(
@@ -253,6 +293,23 @@ def processes(layout: Layout) -> list[Proc]:
         )
     )
     return procs
+
+
+def gunicorn(layout: Layout, name: str, port: int, app: str, health: str) -> Proc:
+    return Proc(
+        name,
+        [
+            str(BIN / "gunicorn"),
+            "-c",
+            str(ROOT / "gunicorn.conf.py"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            app,
+        ],
+        health_url=f"http://127.0.0.1:{port}{health}",
+        port=port,
+        env={"DTS_BIND": f"127.0.0.1:{port}"},
+    )
 
 
 def pid_file(layout: Layout, name: str) -> Path:
@@ -400,8 +457,21 @@ def stop_pid(pid: int, timeout_s: float = 15.0) -> None:
         os.killpg(pid, signal.SIGKILL)
 
 
+STOP_ORDER = ["nginx", "watcher", "user_utils", "sell", "buy", "quote_server", "redis", "database"]
+
+
 def down(layout: Layout) -> None:
-    names = ["nginx", "watcher", "user_utils", "sell", "buy", "quote_server", "redis", "database"]
+    """Stops everything `up` recorded, replicas included, front door first and the stores last."""
+    recorded = {p.stem for p in layout.run_dir.glob("*.pid")} if layout.run_dir.exists() else set()
+    names = sorted(
+        recorded | set(STOP_ORDER),
+        key=lambda n: (
+            STOP_ORDER.index(n.rsplit("-", 1)[0])
+            if n.rsplit("-", 1)[0] in STOP_ORDER
+            else len(STOP_ORDER),
+            n,
+        ),
+    )
     for name in names:
         pid = running_pid(layout, name)
         if pid is not None:

@@ -1,0 +1,62 @@
+"""The native stack's layout of replicas: names, ports and NGINX upstream lines (no processes)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+_spec = importlib.util.spec_from_file_location("dts_stack", ROOT / "scripts" / "stack.py")
+assert _spec and _spec.loader
+stack = importlib.util.module_from_spec(_spec)
+sys.modules["dts_stack"] = stack
+_spec.loader.exec_module(stack)
+
+
+def layout(tmp_path: Path, **env: str) -> object:
+    return stack.Layout(
+        data=tmp_path,
+        http_port=8080,
+        port_base=20000,
+        mongo_uri="mongodb://x",
+        db_cache_size="64M",
+        db_sync=True,
+        replicas=stack.replica_counts(env),
+    )
+
+
+def test_one_of_each_unless_asked_and_per_service_counts_win() -> None:
+    assert stack.replica_counts({}) == {"buy": 1, "sell": 1, "user_utils": 1, "watcher": 1}
+    counts = stack.replica_counts(
+        {"DTS_REPLICAS": "3", "DTS_SELL_REPLICAS": "2", "DTS_WATCHERS": "2"}
+    )
+    assert counts == {"buy": 3, "sell": 2, "user_utils": 3, "watcher": 2}
+
+
+@pytest.mark.parametrize("bad", ["0", "-1", "two", "9"])
+def test_a_count_out_of_range_stops_with_a_message(bad: str) -> None:
+    with pytest.raises(SystemExit, match="DTS_REPLICAS must be a whole number"):
+        stack.replica_counts({"DTS_REPLICAS": bad})
+
+
+def test_replicas_get_their_own_names_ports_and_nginx_servers(tmp_path: Path) -> None:
+    lay = layout(tmp_path, DTS_REPLICAS="3", DTS_WATCHERS="2")
+    procs = stack.processes(lay)
+    names = [p.name for p in procs]
+    for service in ("buy", "sell", "user_utils"):
+        assert [n for n in names if n.split("-")[0] == service] == [
+            service,
+            f"{service}-2",
+            f"{service}-3",
+        ]
+    assert [n for n in names if n.startswith("watcher")] == ["watcher", "watcher-2"]
+    ports = [p.port for p in procs if p.port]
+    assert len(ports) == len(set(ports))  # nothing shares a port, the stores included
+    assert stack.upstream_servers(lay, "buy") == (
+        "127.0.0.1:20001;\n    server 127.0.0.1:20021;\n    server 127.0.0.1:20041"
+    )
+    watchers = {p.env["DTS_INSTANCE"] for p in procs if p.name.startswith("watcher")}
+    assert watchers == {"watcher", "watcher-2"}
