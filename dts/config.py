@@ -67,6 +67,9 @@ class Settings:
     quote_mode: str = "random"
     quote_seed: int | None = None
     quote_latency_ms: int = 0
+    # Fixed mode only: `SYM=cents,...` prices that replace the derived ones (tests move a price by
+    # restarting the quote server with another list).
+    quote_prices: str = ""
 
     def validate(self) -> Settings:
         if self.auth_enabled:
@@ -115,6 +118,7 @@ class Settings:
             "quote_mode": (env.get("QUOTE_MODE") or d.quote_mode).strip().lower(),
             "quote_seed": _int(env, "QUOTE_SEED", 0) if env.get("QUOTE_SEED", "").strip() else None,
             "quote_latency_ms": _int(env, "QUOTE_LATENCY_MS", d.quote_latency_ms),
+            "quote_prices": env.get("QUOTE_PRICES") or d.quote_prices,
         }
         known = {f.name for f in fields(cls)}
         unknown = set(overrides) - known

@@ -36,10 +36,16 @@ def _text(value: Any, what: str) -> str:
     return value.strip()
 
 
-def _username(value: Any) -> str:
+def _requester(value: Any) -> str:
+    """Any well-formed name, the system's own included (the watcher asks for quotes too)."""
     text = _text(value, "1-64 letters, digits, '_', '.' or '-'")
     if not USERNAME_RE.fullmatch(text):
         raise PydanticCustomError("bad_input", "must be 1-64 letters, digits, '_', '.' or '-'")
+    return text
+
+
+def _username(value: Any) -> str:
+    text = _requester(value)
     if text in RESERVED_USERNAMES:
         raise PydanticCustomError("bad_input", "is reserved for the system")
     return text
@@ -103,6 +109,7 @@ def _filename(value: Any) -> str:
 
 
 Username = Annotated[str, BeforeValidator(_username)]
+Requester = Annotated[str, BeforeValidator(_requester)]
 Symbol = Annotated[str, BeforeValidator(_symbol)]
 AmountCents = Annotated[int, BeforeValidator(_amount_cents)]
 PositiveInt = Annotated[int, BeforeValidator(_positive_int)]
@@ -144,7 +151,7 @@ class QuoteQuery(BaseModel):
 
     model_config = ConfigDict(extra="ignore", frozen=True)
     sym: Symbol
-    user: Username
+    user: Requester
 
 
 class Credentials(BaseModel):

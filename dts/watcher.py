@@ -143,7 +143,11 @@ class TriggerWatcher:
             if self.stopping.is_set() or not self.leading or time.monotonic() > deadline:
                 self.refresh_first = set(stale[i:])
                 return
-            quote, events = self.services.quotes.get(sym, WATCHER_USER, self.next_trx())
+            try:
+                quote, events = self.services.quotes.get(sym, WATCHER_USER, self.next_trx())
+            except DtsError as exc:  # one symbol's quote failing must not hold up the others
+                log.warning("could not refresh %s: %s", sym, exc.message)
+                continue
             self.record(events)
             self.check_symbol(sym, quote.price_cents)
         self.refresh_first = set()

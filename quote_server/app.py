@@ -36,9 +36,21 @@ def create_app(config: Settings | None = None) -> Flask:
     app.config["DTS_SETTINGS"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.extensions["price_walk"] = PriceWalk(seed=settings.quote_seed)
+    app.extensions["fixed_prices"] = fixed_prices(settings.quote_prices)
     app.register_blueprint(bp)
     register_error_handlers(app)
     return app
+
+
+def fixed_prices(text: str) -> dict[str, int]:
+    """QUOTE_PRICES, `SYM=cents,SYM=cents`: the fixed mode's prices that differ from the rule."""
+    prices: dict[str, int] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        sym, _, cents = item.partition("=")
+        if not sym.strip() or not cents.strip().isdigit() or int(cents) < 1:
+            raise ConfigError(f"QUOTE_PRICES: {item!r} is not SYM=cents (a positive whole number)")
+        prices[sym.strip().upper()] = int(cents)
+    return prices
 
 
 @bp.get("/health")
@@ -56,7 +68,9 @@ def quote() -> ResponseReturnValue:
     if settings.quote_latency_ms > 0:
         time.sleep(settings.quote_latency_ms / 1000)
     if settings.quote_mode == "fixed":
-        price_cents = fixed_price_cents(query.sym)
+        price_cents = current_app.extensions["fixed_prices"].get(query.sym) or fixed_price_cents(
+            query.sym
+        )
     else:
         walk: PriceWalk = current_app.extensions["price_walk"]
         price_cents = walk.next_price_cents(query.sym)

@@ -280,7 +280,12 @@ def processes(layout: Layout) -> list[Proc]:
     for k in range(layout.count("watcher")):
         name = replica_name("watcher", k)
         procs.append(
-            Proc(name, [sys.executable, "-m", "dts.watcher"], env={**common, "DTS_INSTANCE": name})
+            Proc(
+                name,
+                [sys.executable, "-m", "dts.watcher"],
+                env={**common, "DTS_INSTANCE": name},
+                marker="dts.watcher",  # what every instance's command line shows
+            )
         )
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     procs.append(

@@ -226,3 +226,23 @@ def test_factory_needs_no_secrets_database_or_redis() -> None:
 def test_factory_refuses_bad_quote_settings(overrides: dict[str, object]) -> None:
     with pytest.raises(ConfigError):
         create_app(replace(BASE, **overrides))
+
+
+def test_fixed_prices_can_be_set_per_symbol() -> None:
+    app = create_app(Settings(quote_mode="fixed", quote_prices="ab=1234, CD=99"))
+    client = app.test_client()
+    assert client.get("/quote?sym=AB&user=u").get_json()["price_cents"] == 1234
+    assert client.get("/quote?sym=CD&user=u").get_json()["price_cents"] == 99
+    assert client.get("/quote?sym=EF&user=u").get_json()["price_cents"] == fixed_price_cents("EF")
+
+
+@pytest.mark.parametrize("text", ["AB", "AB=", "AB=0", "AB=1.5", "=100"])
+def test_a_malformed_price_list_stops_the_quote_server(text: str) -> None:
+    with pytest.raises(ConfigError, match="QUOTE_PRICES"):
+        create_app(Settings(quote_mode="fixed", quote_prices=text))
+
+
+def test_the_watcher_may_ask_for_quotes_under_its_reserved_name(fixed_client: FlaskClient) -> None:
+    # Refused once: the watcher's refresh of uncached symbols then failed on every sweep.
+    reply = fixed_client.get("/quote?sym=AB&user=dts-watcher")
+    assert reply.status_code == 200 and reply.get_json()["user"] == "dts-watcher"

@@ -60,3 +60,10 @@ def test_replicas_get_their_own_names_ports_and_nginx_servers(tmp_path: Path) ->
     )
     watchers = {p.env["DTS_INSTANCE"] for p in procs if p.name.startswith("watcher")}
     assert watchers == {"watcher", "watcher-2"}
+
+
+def test_every_process_is_recognisable_by_its_command_line(tmp_path: Path) -> None:
+    # `up` and `down` trust a pid file only while that process's command line shows its marker;
+    # a marker missing from it made every `up` start another copy and `down` leave them running.
+    for proc in stack.processes(layout(tmp_path, DTS_REPLICAS="2", DTS_WATCHERS="3")):
+        assert stack.marker(proc) in " ".join(proc.argv), proc.name
