@@ -74,8 +74,8 @@ def test_a_workload_survives_every_fault_without_losing_or_repeating_anything(
     faulty: FaultStack, db: pymongo.database.Database, tmp_path: Path
 ) -> None:
     tag = uuid.uuid4().hex[:6]
-    hit = workload(users=12, per_user=250, seed=7, suffix=f"f{tag}")
-    clean = workload(users=12, per_user=250, seed=7, suffix=f"c{tag}")
+    hit = workload(users=12, per_user=150, seed=7, suffix=f"f{tag}")
+    clean = workload(users=12, per_user=150, seed=7, suffix=f"c{tag}")
     replayed = replay_through(faulty, hit, faults_of(faulty), tmp_path)
     users = sorted({c.user.removesuffix(f"f{tag}") for c in hit if c.user})
     result = assert_same_as_without_faults(

@@ -97,8 +97,8 @@ def test_a_workload_ends_the_same_when_replicas_die_under_it(
     faults += [kill_leading_watcher]
     faults += [kill_and_restart(f"{s}-3") for s in SERVICES]
     tag = uuid.uuid4().hex[:6]
-    hit = workload(users=10, per_user=300, seed=11, suffix=f"r{tag}")
-    clean = workload(users=10, per_user=300, seed=11, suffix=f"c{tag}")
+    hit = workload(users=10, per_user=150, seed=11, suffix=f"r{tag}")
+    clean = workload(users=10, per_user=150, seed=11, suffix=f"c{tag}")
     replayed = replay_through(replicated, hit, faults, tmp_path)
     users = sorted({c.user.removesuffix(f"r{tag}") for c in hit if c.user})
     assert_same_as_without_faults(
