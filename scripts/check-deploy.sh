@@ -3,8 +3,9 @@
 #   1. docker-compose.yml: parsed, interpolated and validated against the Compose Specification by
 #      the real Docker Compose CLI (`docker-compose config`), with the variables of .env.example;
 #      then the deployment's own rules (only NGINX publishes a port, healthchecks, internal network
-#      for the stores, secrets required and never written into the file), and every COPY source of
-#      every image it builds exists in the build context and is not excluded by .dockerignore.
+#      for the stores, secrets required and never written into the file, a MongoDB replica set
+#      written with w=majority, API services that `--scale`), and every COPY source of every image
+#      it builds exists in the build context and is not excluded by .dockerignore.
 #   2. every Dockerfile of the repository: hadolint, failing on findings of any level.
 #   3. a canary: each of these checks must reject a known-broken file, so a tool that silently
 #      stopped checking cannot make this script pass.
@@ -79,28 +80,47 @@ check_compose() {
     printf '%s' "$out" >"$WORK/model.json"
     "$VENV/bin/python" - "$WORK/model.json" "$DUMMY_SECRET" "$DUMMY_OPERATOR" <<'PY' ||
 import glob, json, os, re, shlex, sys
+from urllib.parse import parse_qs, urlsplit
 
 model = json.load(open(sys.argv[1]))
 secrets = {"DTS_SECRET_KEY": sys.argv[2], "DTS_OPERATOR_TOKEN": sys.argv[3]}
 services = model.get("services", {})
 networks = model.get("networks", {})
 problems = []
+API_SERVICES = ("buy_service", "sell_service", "user_service")
+
+# One-shot services (e.g. mongo-init): others wait for them to exit 0, not to be healthy.
+one_shots = {
+    dep
+    for svc in services.values()
+    for dep, cond in (svc.get("depends_on") or {}).items()
+    if cond.get("condition") == "service_completed_successfully"
+}
 
 for name, svc in sorted(services.items()):
     if svc.get("ports") and name != "nginx":
         problems.append(f"{name}: publishes a port; only nginx may")
-    if svc.get("restart") != "unless-stopped":
+    if name in one_shots:
+        if svc.get("restart", "no") != "no":
+            problems.append(f"{name}: a one-shot service must not restart")
+    elif svc.get("restart") != "unless-stopped":
         problems.append(f"{name}: restart must be unless-stopped")
-    if name != "watcher" and not svc.get("healthcheck", {}).get("test"):
+    if name != "watcher" and name not in one_shots and not svc.get("healthcheck", {}).get("test"):
         problems.append(f"{name}: has no healthcheck")
     for dep, cond in (svc.get("depends_on") or {}).items():
-        if cond.get("condition") != "service_healthy":
-            problems.append(f"{name}: depends_on {dep} must wait for service_healthy")
+        wanted = "service_completed_successfully" if dep in one_shots else "service_healthy"
+        if cond.get("condition") != wanted:
+            problems.append(f"{name}: depends_on {dep} must wait for {wanted}")
     env = svc.get("environment") or {}
     for key, dummy in secrets.items():
         if key in env and env[key] != dummy:
             problems.append(f"{name}: {key} must come from the environment (.env), not the file")
-for name in ("mongo", "redis", "quote_server"):
+
+# The stores: every MongoDB member, Redis and the quote server only on internal networks.
+mongo_members = sorted(n for n, s in services.items() if "--replSet" in (s.get("command") or []))
+if len(mongo_members) < 3:
+    problems.append(f"mongo: a replica set needs 3 members with --replSet, found {mongo_members}")
+for name in (*mongo_members, *sorted(one_shots), "redis", "quote_server"):
     if name not in services:
         problems.append(f"{name}: service is missing")
         continue
@@ -109,6 +129,44 @@ for name in ("mongo", "redis", "quote_server"):
             problems.append(f"{name}: network {net} is not internal")
 if "nginx" not in services or not services["nginx"].get("ports"):
     problems.append("nginx: must publish the HTTP port")
+
+# Every client names the replica set and writes with w=majority, journaled; the set is the members
+# that run, under the name they run with, and the init service makes that same set.
+set_names = set()
+for name in mongo_members:
+    command = services[name]["command"]
+    set_names.add(command[command.index("--replSet") + 1])
+members = sorted(f"{m}:27017" for m in mongo_members)
+inits = [s["environment"] for s in services.values() if "DTS_MONGO_MEMBERS" in (s.get("environment") or {})]
+if len(inits) != 1:
+    problems.append("mongo: exactly one service must initiate the replica set (DTS_MONGO_MEMBERS)")
+for env in inits:
+    if sorted(env["DTS_MONGO_MEMBERS"].split(",")) != members:
+        problems.append(f"mongo: DTS_MONGO_MEMBERS must be every member: {members}")
+    if {env.get("DTS_MONGO_REPLSET")} != set_names:
+        problems.append("mongo: DTS_MONGO_REPLSET is not the members' --replSet")
+for name, svc in sorted(services.items()):
+    uri = (svc.get("environment") or {}).get("MONGO_URI")
+    if uri is None:
+        continue
+    parts = urlsplit(uri)
+    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    if query.get("w") != "majority" or query.get("journal") != "true":
+        problems.append(f"{name}: MONGO_URI must ask for w=majority and journal=true")
+    if {query.get("replicaSet")} != set_names:
+        problems.append(f"{name}: MONGO_URI must name the replica set {sorted(set_names)}")
+    if sorted(parts.netloc.split(",")) != members:
+        problems.append(f"{name}: MONGO_URI must list every member: {members}")
+
+# Scaling: `--scale` needs services without a fixed name or host port, and NGINX must re-resolve
+# each service's name to find all of its replicas.
+nginx_env = services.get("nginx", {}).get("environment") or {}
+for name in API_SERVICES:
+    if services.get(name, {}).get("container_name"):
+        problems.append(f"{name}: container_name prevents --scale")
+    key = f"DTS_{name.split('_')[0].upper()}_UPSTREAM"
+    if nginx_env.get(key) != f"{name}:8000 resolve":
+        problems.append(f"nginx: {key} must be '{name}:8000 resolve' (every replica, re-resolved)")
 
 
 def ignore_rules(context, dockerfile):
@@ -214,12 +272,21 @@ canary() {
             fail "docker-compose accepted a broken compose file (canary $(basename "$f"))"
         fi
     done
-    # Valid compose, but against the deployment rules: MongoDB published to the host.
-    sed '/^  mongo:$/a\    ports: ["27017:27017"]' "$ROOT/docker-compose.yml" >"$tmp/published-db.yml"
-    grep -q '27017:27017' "$tmp/published-db.yml" || fail "canary: could not build published-db.yml"
-    if (check_compose "$tmp/published-db.yml") >/dev/null 2>&1; then
-        fail "the deployment rules accepted a published MongoDB port (canary)"
-    fi
+    # Valid compose, but against the deployment rules: MongoDB published to the host; writes not
+    # waiting for a majority; an API service that cannot be scaled.
+    sed '/^  mongo1: &mongo-member$/a\    ports: ["27017:27017"]' "$ROOT/docker-compose.yml" >"$tmp/published-db.yml"
+    sed 's/&w=majority//' "$ROOT/docker-compose.yml" >"$tmp/no-majority.yml"
+    sed '/^  buy_service:$/a\    container_name: dts-buy' "$ROOT/docker-compose.yml" >"$tmp/fixed-name.yml"
+    local name rule out
+    for name in published-db:'only nginx may' no-majority:'w=majority' fixed-name:'prevents --scale'; do
+        rule="${name#*:}"
+        name="${name%%:*}"
+        cmp -s "$ROOT/docker-compose.yml" "$tmp/$name.yml" && fail "canary: could not build $name.yml"
+        out="$( (check_compose "$tmp/$name.yml") 2>&1 || true)"
+        if ! grep -q -- "$rule" <<<"$out"; then
+            fail "the deployment rules accepted a broken compose file (canary $name.yml)"
+        fi
+    done
     # A COPY of a missing file, and of a file that .dockerignore excludes.
     mkdir -p "$tmp/ctx"
     printf 'FROM busybox:1.36\nCOPY missing.txt /a\nCOPY secret.txt /b\n' >"$tmp/ctx/Dockerfile"
