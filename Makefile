@@ -72,7 +72,7 @@ workloads: deps ## generate the 1,000-user and 10,000-user workloads into .data/
 		-o .data/workloads/user10000.txt
 	@wc -l .data/workloads/*.txt
 
-check-deploy: ## validate docker-compose.yml and lint the Dockerfiles (no Docker engine needed)
+check-deploy: ## validate docker-compose.yml and deploy/k8s, lint the Dockerfiles (no Docker engine or cluster needed)
 	bash scripts/check-deploy.sh
 
 clean: down ## stop everything and delete the data directory and virtualenvs

