@@ -270,34 +270,45 @@ check_dockerfiles() {
 
 # ---- Kubernetes -------------------------------------------------------------------------------
 
-# Strict schema check of every object in FILE, for each Kubernetes version the manifests support.
-# Anything the validator says fails: an error, and also the warning for a kind it has no schema
-# for (a misspelt kind or apiVersion would otherwise pass unchecked).
+# Strict schema check of every object in FILE..., for each Kubernetes version the manifests
+# support. Anything the validator says fails: an error, and also the warning for a kind it has no
+# schema for (a misspelt kind or apiVersion would otherwise pass unchecked).
 kube_validate() {
-    local file="$1" version out
+    local version out
     for version in "${K8S_VERSIONS[@]}"; do
-        if ! out="$("$KUBEVAL_BIN" --strict --quiet -k "$version" "$file" 2>&1)" || [[ -n "$out" ]]; then
+        if ! out="$("$KUBEVAL_BIN" --strict --quiet -k "$version" "$@" 2>&1)" || [[ -n "$out" ]]; then
             printf '%s\n' "$out" >&2
             return 1
         fi
     done
 }
 
-check_k8s() {
-    local dir="$1" rendered="$WORK/k8s-rendered.yaml"
-    local kubectl_version
-    kubectl_version="$("$KUBECTL_BIN" version --client | awk 'NR == 1 {print $3}')"
-    log "kubernetes: $(realpath --relative-to="$ROOT" "$dir") (kubectl kustomize $kubectl_version," \
-        "kubernetes-validate $("$KUBEVAL_BIN" --version) for Kubernetes ${K8S_VERSIONS[*]})"
-    # Rendered exactly as `kubectl apply -k` would: a missing file or a bad patch fails here.
-    if ! "$KUBECTL_BIN" kustomize "$dir" >"$rendered" 2>"$WORK/kustomize.err"; then
+# Renders the kustomization DIR into OUT exactly as `kubectl apply -k` would: a missing file or a
+# patch that does not apply fails here.
+render_k8s() {
+    local dir="$1" out="$2"
+    if ! "$KUBECTL_BIN" kustomize "$dir" >"$out" 2>"$WORK/kustomize.err"; then
         cat "$WORK/kustomize.err" >&2
         fail "kubectl kustomize could not render $dir"
     fi
-    kube_validate "$rendered" || fail "$dir: objects that do not match the Kubernetes schemas"
+}
 
-    # The deployment's own rules, on the rendered objects.
-    "$VENV/bin/python" - "$rendered" <<'PY' || fail "$dir breaks the deployment rules above"
+check_k8s() {
+    local rendered="$WORK/k8s-rendered.yaml" template="$K8S_DIR/secret.template.yaml"
+    local kubectl_version
+    kubectl_version="$("$KUBECTL_BIN" version --client | awk 'NR == 1 {print $3}')"
+    log "kubernetes: $(realpath --relative-to="$ROOT" "$K8S_DIR") (kubectl kustomize $kubectl_version," \
+        "kubernetes-validate $("$KUBEVAL_BIN" --version) for Kubernetes ${K8S_VERSIONS[*]})"
+    [[ -f "$template" ]] || fail "no Secret template at $template"
+    render_k8s "$K8S_DIR" "$rendered"
+    kube_validate "$rendered" "$template" || fail "objects that do not match the Kubernetes schemas"
+    k8s_rules "$rendered" || fail "$K8S_DIR breaks the deployment rules above"
+    check_secret_template "$template"
+}
+
+# The deployment's own rules, on the rendered objects of FILE.
+k8s_rules() {
+    "$VENV/bin/python" - "$1" <<'PY'
 import sys
 from urllib.parse import parse_qs, urlsplit
 
@@ -419,12 +430,9 @@ sys.exit(1 if problems else 0)
 PY
 }
 
-# The Secret's template: a valid Secret whose values are empty (never a real or a weak secret).
+# The Secret's template: one Secret whose values are empty (never a real or a weak secret).
 check_secret_template() {
-    local file="$K8S_DIR/secret.template.yaml"
-    log "kubernetes: $(realpath --relative-to="$ROOT" "$file")"
-    [[ -f "$file" ]] || fail "no Secret template at $file"
-    kube_validate "$file" || fail "$file does not match the Kubernetes schemas"
+    local file="$1"
     "$VENV/bin/python" - "$file" <<'PY' || fail "$file must be a Secret template with empty values"
 import sys
 
@@ -508,6 +516,14 @@ canary_k8s() {
             fail "kubernetes-validate accepted a broken manifest (canary $f.yaml)"
         fi
     done
+    # The Secret template with a value filled in.
+    sed 's/DTS_SECRET_KEY: ""/DTS_SECRET_KEY: "a-real-looking-secret-0123456789"/' \
+        "$K8S_DIR/secret.template.yaml" >"$tmp/filled-secret.yaml"
+    cmp -s "$K8S_DIR/secret.template.yaml" "$tmp/filled-secret.yaml" &&
+        fail "canary: could not build filled-secret.yaml"
+    if (check_secret_template "$tmp/filled-secret.yaml") >/dev/null 2>&1; then
+        fail "the Secret template check accepted a filled-in value (canary)"
+    fi
     # Rendering: a kustomization naming a file that is not there.
     mkdir -p "$tmp/missing-file"
     printf 'resources:\n  - not-there.yaml\n' >"$tmp/missing-file/kustomization.yaml"
@@ -526,7 +542,8 @@ canary_k8s() {
         '        value: "mongodb://mongo-0.mongo:27017,mongo-1.mongo:27017,mongo-2.mongo:27017/?replicaSet=dts"' \
         >"$tmp/no-majority/kustomization.yaml"
     for f in no-readiness:'readinessProbe must GET' no-majority:'w=majority'; do
-        out="$( (check_k8s "$tmp/${f%%:*}") 2>&1 || true)"
+        render_k8s "$tmp/${f%%:*}" "$tmp/${f%%:*}.yaml"
+        out="$(k8s_rules "$tmp/${f%%:*}.yaml" 2>&1 || true)"
         if ! grep -q -- "${f#*:}" <<<"$out"; then
             fail "the Kubernetes rules accepted a broken manifest (canary ${f%%:*})"
         fi
@@ -563,7 +580,6 @@ done
 COMPOSE_ENV=()
 check_compose "$compose_file"
 check_dockerfiles "${dockerfiles[@]}"
-check_k8s "$K8S_DIR"
-check_secret_template
+check_k8s
 canary
 log "deployment files OK"
