@@ -6,6 +6,7 @@ layer records those with the request's `userCommand` in one insert, and formats 
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import threading
@@ -249,7 +250,9 @@ class Services:
             finally:
                 partial.unlink(missing_ok=True)
 
-        return name, chunks()
+        stream = chunks()
+        first = next(stream)  # a failure before the first byte is still a clean JSON error (503)
+        return name, itertools.chain([first], stream)
 
 
 def safe_basename(filename: str) -> str:

@@ -48,11 +48,16 @@ def database_errors() -> Iterator[None]:
 
 
 def connect(uri: str, db_name: str, socket_timeout_ms: int | None = 10_000) -> Database:
-    """A client for short commands (10 s per round trip) or, with None, for long streams."""
+    """A client for short commands (10 s per round trip) or, with None, for long streams.
+
+    A stream's client also waits longer for the server's heartbeat answer (connectTimeoutMS is
+    the monitor's timeout): a server busy serving a log of millions of records answers slowly, and
+    a missed heartbeat makes the driver cancel every operation in flight, the stream included.
+    """
     client: MongoClient = MongoClient(
         uri,
         serverSelectionTimeoutMS=3000,
-        connectTimeoutMS=3000,
+        connectTimeoutMS=3000 if socket_timeout_ms is not None else 60_000,
         socketTimeoutMS=socket_timeout_ms,
         maxPoolSize=50,
         tz_aware=False,

@@ -98,6 +98,9 @@ def test_without_the_database_commands_get_a_clean_503_and_nothing_changes(
         refused = faulty.post("/user_utils/add", {"username": user, "amount": "5.00"})
         assert refused.status_code == 503
         assert refused.json()["code"] == "UNAVAILABLE" and "Traceback" not in refused.text
+        for body in ({"username": user, "filename": "x.xml"}, {"filename": "all.xml"}):
+            dump = faulty.post("/user_utils/dumplog", body)
+            assert dump.status_code == 503 and dump.json()["code"] == "UNAVAILABLE", dump.text
         health = requests.get(faulty.url + "/user_utils/health", timeout=30)
         assert health.status_code == 503 and health.json()["database"] is False
     finally:
