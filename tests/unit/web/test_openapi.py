@@ -7,10 +7,13 @@ import inspect
 import re
 import typing
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from flask import Flask
+from hypothesis import assume, given
+from hypothesis import strategies as st
 from openapi_spec_validator import validate
 from pydantic import BaseModel
 from pydantic.functional_validators import BeforeValidator
@@ -19,7 +22,7 @@ import dts.wiring
 from buy_service.app import create_app as create_buy_app
 from dts import validation
 from dts.config import Settings
-from dts.errors import DtsError
+from dts.errors import DtsError, OutOfRange
 from dts.validation import IDEMPOTENCY_KEY_RE, SYMBOL_RE, USERNAME_RE, parse
 from dts.web.openapi import openapi_spec
 from sell_service.app import create_app as create_sell_app
@@ -221,6 +224,26 @@ def test_bounds_are_the_ones_the_code_enforces(spec: dict[str, Any]) -> None:
         ("1.001", False),
     ]:
         assert accepts(validation.AmountBody, {"amount": dollars}) is ok
+
+
+SCHEMAS = openapi_spec()["components"]["schemas"]
+
+
+@given(st.from_regex(SCHEMAS["MoneyIn"]["oneOf"][0]["pattern"], fullmatch=True))
+def test_a_dollar_string_the_document_allows_is_well_formed_to_the_code(dollars: str) -> None:
+    try:
+        parse(validation.AmountBody, {"amount": dollars})
+    except OutOfRange:
+        assert Decimal(dollars) == 0 or Decimal(dollars) > 10**9
+
+
+@given(
+    st.from_regex(SCHEMAS["Username"]["pattern"], fullmatch=True),
+    st.from_regex(SCHEMAS["Symbol"]["pattern"], fullmatch=True),
+)
+def test_names_the_document_allows_are_accepted_by_the_code(username: str, sym: str) -> None:
+    assume(username not in validation.RESERVED_USERNAMES)
+    assert parse(validation.SymbolBody, {"username": username, "sym": sym}).sym == sym.upper()
 
 
 def test_the_idempotency_key_is_described_on_exactly_the_commands_that_use_it(
