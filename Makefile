@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
 .PHONY: help deps run up down status test test-unit test-integration lint format check-deploy \
-	bench workloads ui test-ui clean
+	fuzz bench workloads ui test-ui clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -44,6 +44,9 @@ test-unit: deps ## pure rules and small units, no servers
 
 test-integration: deps ## the real stack (NGINX, gunicorn, Redis, database server) over HTTP
 	$(PY) -m pytest tests/integration -q
+
+fuzz: deps ## fuzz every API operation through NGINX from dts/openapi.yaml (DTS_FUZZ_EXAMPLES=25)
+	$(PY) -m pytest tests/integration/test_fuzz.py -q -s
 
 test-ui: deps ## the web UI: Vitest, build, end-to-end in headless Chromium against its own stack
 	bash frontend/scripts/test-all.sh

@@ -15,6 +15,7 @@ from dts.config import Settings
 from dts.domain.events import Event, EventType
 from dts.errors import DtsError, TooLarge
 from dts.web.command import EXTENSION, current_command, pending_user_command
+from dts.web.openapi import register_openapi_routes
 from dts.wiring import named, wire
 
 log = logging.getLogger(__name__)
@@ -147,8 +148,10 @@ def create_service_app(
         ok = all(checks.values())
         return jsonify({"ok": ok, "service": name, **checks}), 200 if ok else 503
 
-    for prefix in health_prefixes:
+    prefixes = list(health_prefixes)
+    for prefix in prefixes:
         app.add_url_rule(
             f"{prefix}/health", f"health{prefix.replace('/', '_')}", health, methods=["GET"]
         )
+    register_openapi_routes(app, prefixes)
     return app
