@@ -208,14 +208,17 @@ class Services:
 
     def summary(self, username: str, trx: int) -> Outcome:
         def rule(ch: Change) -> Reply:
-            return summary_view(ch.account, ch.now_ms)
+            return {"message": f"account of {username}", **summary_view(ch.account, ch.now_ms)}
 
         return self._apply(username, rule, trx, "DISPLAY_SUMMARY")
 
     def recent(self, username: str, trx: int, limit: int) -> Outcome:
         def rule(ch: Change) -> Reply:
             newest_first = list(reversed(ch.account.transactions))[:limit]
-            return {"transactions": newest_first}
+            return {
+                "message": f"{len(newest_first)} recent transactions of {username}",
+                "transactions": newest_first,
+            }
 
         return self._apply(username, rule, trx, "DISPLAY_SUMMARY")
 

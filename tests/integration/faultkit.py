@@ -159,7 +159,11 @@ def cents(dollars: str) -> int:
 
 
 def replay_through(
-    stack: FaultStack, commands: list[Command], faults: list[Callable[[], None]], out_dir: Path
+    stack: FaultStack,
+    commands: list[Command],
+    faults: list[Callable[[], None]],
+    out_dir: Path,
+    expect_retries: bool = True,
 ) -> Replayer:
     """Replays `commands` while `faults` happen one after another, a second apart.
 
@@ -200,7 +204,8 @@ def replay_through(
     stats = replaying.stats
     assert dict(stats.transport_errors) == {}, (stats.transport_errors, stack.log)
     assert stats.sent == len(commands)
-    assert stats.retries > 0, "no fault reached a request: the test proved nothing"
+    if expect_retries:  # replicas may absorb every fault: NGINX moves a refused request on
+        assert stats.retries > 0, "no fault reached a request: the test proved nothing"
     return replaying
 
 
