@@ -50,6 +50,11 @@ def database_errors() -> Iterator[None]:
 def connect(uri: str, db_name: str, socket_timeout_ms: int | None = 10_000) -> Database:
     """A client for short commands (10 s per round trip) or, with None, for long streams.
 
+    Durability is the server's: the native development server syncs every commit
+    (`--sync-on-commit`, scripts/stack.py); a MongoDB is asked for it in MONGO_URI (`journal=true`,
+    or `w=majority` on a replica set). Asking for `journal` here as well made the development
+    server flush its log a second time per write, a tenth of its throughput for nothing.
+
     A stream's client also waits longer for the server's heartbeat answer (connectTimeoutMS is
     the monitor's timeout): a server busy serving a log of millions of records answers slowly, and
     a missed heartbeat makes the driver cancel every operation in flight, the stream included.
@@ -61,9 +66,6 @@ def connect(uri: str, db_name: str, socket_timeout_ms: int | None = 10_000) -> D
         socketTimeoutMS=socket_timeout_ms,
         maxPoolSize=50,
         tz_aware=False,
-        # An acknowledged write is on disk: a crash of a MongoDB server loses no confirmed command
-        # (the development server does the same with --sync-on-commit, see scripts/stack.py).
-        journal=True,
     )
     return client[db_name]
 
@@ -169,9 +171,11 @@ def from_document(doc: dict[str, Any]) -> Account:
 
 
 ACCOUNT_PROJECTION = {"_id": 0, "password_hash": 0, "ops": 0, "outbox": 0, "idem": 0}
-# How many idempotency keys an account remembers, newest first: a client retries a command within
-# seconds, and every remembered reply makes each later write of the account larger.
+# How many idempotency keys an account remembers, newest first, and for how many of them the whole
+# first reply: a client retries its latest command within seconds, and every remembered reply makes
+# each later write of the account larger (8 replies cost a fifth of the throughput, measured).
 IDEMPOTENCY_KEYS_KEPT = 8
+IDEMPOTENCY_REPLIES_KEPT = 1
 # Each write also leaves its one-off token under `ops.<new version % OP_SLOTS>`, so after a batch
 # whose matched count falls short, every writer can tell whether its own write was among them.
 OP_SLOTS = 16
@@ -206,7 +210,11 @@ class _Loaded:
         )
 
     def reply_for(self, key: str, command: str) -> dict[str, Any] | None:
-        """The first reply to the command that used `key`, if it was applied."""
+        """The first reply to the command that used `key`, if it was applied.
+
+        An older key whose reply is no longer kept is still known: its retry is refused with
+        `ALREADY_APPLIED` (and changes nothing) rather than applied a second time.
+        """
         for entry in self.remembered:
             if entry.get("key") == key:
                 if entry.get("command") != command:
@@ -214,12 +222,21 @@ class _Loaded:
                         f"Idempotency-Key {key} was already used for {entry.get('command')}",
                         "IDEMPOTENCY_KEY_REUSED",
                     )
+                if "reply" not in entry:
+                    raise Refused(
+                        f"the command with Idempotency-Key {key} was already applied; "
+                        "its reply is no longer kept",
+                        "ALREADY_APPLIED",
+                    )
                 return dict(entry.get("reply") or {})
         return None
 
     def remember(self, key: str, command: str, reply: Any) -> list[dict[str, Any]]:
-        entry = {"key": key, "command": command, "reply": reply}
-        return [entry, *self.remembered][:IDEMPOTENCY_KEYS_KEPT]
+        entries = [{"key": key, "command": command, "reply": reply}, *self.remembered]
+        return [
+            e if i < IDEMPOTENCY_REPLIES_KEPT else {"key": e["key"], "command": e["command"]}
+            for i, e in enumerate(entries[:IDEMPOTENCY_KEYS_KEPT])
+        ]
 
 
 def write_outcome(write: _Write, doc: dict[str, Any] | None) -> bool | None:

@@ -9,7 +9,7 @@ from pymongo.errors import BulkWriteError
 from dts.audit import _only_duplicates, to_record
 from dts.domain.account import Account
 from dts.domain.events import Event, EventType
-from dts.errors import Conflict
+from dts.errors import Conflict, Refused
 from dts.outbox import RecordedIds, from_doc, to_doc, with_ids
 from dts.store import IDEMPOTENCY_KEYS_KEPT, _Loaded
 
@@ -79,10 +79,21 @@ def test_a_key_reused_for_another_command_is_refused() -> None:
     assert refused.value.status == 422 and refused.value.code == "IDEMPOTENCY_KEY_REUSED"
 
 
-def test_an_account_remembers_its_newest_keys_only() -> None:
+def test_an_account_remembers_its_newest_keys_and_the_newest_reply_only() -> None:
     loaded = _loaded([])
     for i in range(IDEMPOTENCY_KEYS_KEPT + 3):
         loaded = _loaded(loaded.remember(f"k{i}", "ADD", {"i": i}))
     kept = [e["key"] for e in loaded.remembered]
     newest = IDEMPOTENCY_KEYS_KEPT + 2
     assert kept == [f"k{i}" for i in range(newest, newest - IDEMPOTENCY_KEYS_KEPT, -1)]
+    assert loaded.reply_for(f"k{newest}", "ADD") == {"i": newest}
+    assert loaded.reply_for("k0", "ADD") is None  # forgotten altogether
+
+
+def test_an_older_remembered_key_is_refused_rather_than_applied_again() -> None:
+    loaded = _loaded(_loaded([]).remember("old", "ADD", {"funds_cents": 1}))
+    loaded = _loaded(loaded.remember("new", "BUY", {}))
+    assert "reply" not in loaded.remembered[1]  # only the newest reply is kept
+    with pytest.raises(Refused) as refused:
+        loaded.reply_for("old", "ADD")
+    assert refused.value.status == 409 and refused.value.code == "ALREADY_APPLIED"
