@@ -15,7 +15,6 @@ from pymongo.database import Database
 from pymongo.errors import BulkWriteError
 
 from dts.domain.events import Event
-from dts.errors import Unavailable
 from dts.group_commit import GroupCommit
 from dts.outbox import RecordedIds
 from dts.store import database_errors
@@ -87,12 +86,12 @@ class AuditLog:
 
     def _insert(self, records: list[dict[str, Any]]) -> list[None]:
         """Every record stored once: one already there by its id (dts.outbox) is not an error."""
-        try:
-            with database_errors():
+        with database_errors():
+            try:
                 self.events.insert_many(records, ordered=False)
-        except Unavailable as exc:
-            if not _only_duplicates(exc.__cause__):
-                raise
+            except BulkWriteError as exc:
+                if not _only_duplicates(exc):
+                    raise
         self.recorded.add(r["_id"] for r in records if isinstance(r.get("_id"), str))
         return [None] * len(records)
 

@@ -294,13 +294,9 @@ class AccountStore:
 
     def unrecorded(self, username: str | None) -> Iterator[list[Event]]:
         """Outbox events this process has not seen stored, account by account (for DUMPLOG)."""
-        if username is not None:
-            loaded = self._load(username)
-            if loaded and (missing := self.recorded.missing(loaded.outbox)):
-                yield missing
-            return
+        query = {} if username is None else {"_id": username}
         with database_errors():
-            for doc in self.users.find({}, {"outbox": 1}, batch_size=500):
+            for doc in self.users.find(query, {"outbox": 1}, batch_size=500):
                 outbox = [from_doc(d) for d in doc.get("outbox") or []]
                 if missing := self.recorded.missing(outbox):
                     yield missing

@@ -18,7 +18,8 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -26,6 +27,7 @@ from typing import Any
 
 import pymongo
 import pymongo.database
+import redis
 import requests
 
 from backend.generate_workload import generate
@@ -125,6 +127,24 @@ class FaultStack:
         resp = self.post("/user_utils/display_summary", {"username": user})
         assert resp.status_code == 200, resp.text
         return resp.json()
+
+    @contextmanager
+    def database(self) -> Iterator[pymongo.database.Database]:
+        """The stack's own database, for reading what the tests cannot see over HTTP."""
+        client: pymongo.MongoClient = pymongo.MongoClient(self.mongo_uri)
+        try:
+            yield client["dts"]
+        finally:
+            client.close()
+
+    @contextmanager
+    def redis(self) -> Iterator[redis.Redis]:
+        """The stack's Redis (the watchers' index and leader lease live there)."""
+        client = redis.Redis(port=self.port_base + 79)
+        try:
+            yield client
+        finally:
+            client.close()
 
 
 def _alive(pid: int) -> bool:

@@ -18,7 +18,6 @@ from pathlib import Path
 import pymongo
 import pymongo.database
 import pytest
-import redis
 import requests
 
 from tests.integration.faultkit import (
@@ -43,9 +42,8 @@ def faulty(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultStack]:
 
 @pytest.fixture(scope="module")
 def db(faulty: FaultStack) -> Iterator[pymongo.database.Database]:
-    client: pymongo.MongoClient = pymongo.MongoClient(faulty.mongo_uri)
-    yield client["dts"]
-    client.close()
+    with faulty.database() as database:
+        yield database
 
 
 def faults_of(stack: FaultStack) -> list[Callable[[], None]]:
@@ -148,11 +146,10 @@ def test_pending_trades_and_trigger_orders_survive_a_restart_of_everything(
     assert after["pending_buys"] and after["buy_triggers"] == before["buy_triggers"]
     assert after["reserved"] == before["reserved"]
     # Redis kept nothing; the watcher rebuilds its trigger index from the accounts.
-    hints = redis.Redis(port=faulty.port_base + 79)
     deadline = time.monotonic() + 30
-    while user.encode() not in hints.zrange("dts:trig:BUY:CD", 0, -1):
-        assert time.monotonic() < deadline, "the trigger never came back into the watcher's index"
-        time.sleep(0.5)
-    hints.close()
+    with faulty.redis() as hints:
+        while user.encode() not in hints.zrange("dts:trig:BUY:CD", 0, -1):
+            assert time.monotonic() < deadline, "the trigger never came back into the index"
+            time.sleep(0.5)
     commit = faulty.post("/buy/commit_buy", {"username": user})
     assert commit.status_code == 200, commit.text

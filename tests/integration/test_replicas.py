@@ -53,16 +53,14 @@ def replicated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultStack]
 
 @pytest.fixture(scope="module")
 def db(replicated: FaultStack) -> Iterator[pymongo.database.Database]:
-    client: pymongo.MongoClient = pymongo.MongoClient(replicated.mongo_uri)
-    yield client["dts"]
-    client.close()
+    with replicated.database() as database:
+        yield database
 
 
 @pytest.fixture
 def hints(replicated: FaultStack) -> Iterator[redis.Redis]:
-    client = redis.Redis(port=replicated.port_base + 79)
-    yield client
-    client.close()
+    with replicated.redis() as client:
+        yield client
 
 
 def leading_watcher(client: redis.Redis, deadline_s: float = 20.0) -> str:
