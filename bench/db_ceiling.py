@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 from dts.audit import AuditLog  # noqa: E402
 from dts.domain.change import Change  # noqa: E402
 from dts.domain.events import Event, EventType  # noqa: E402
+from dts.outbox import RecordedIds  # noqa: E402
 from dts.store import AccountStore, connect, ensure_indexes  # noqa: E402
 
 
@@ -46,12 +47,15 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def start_database() -> tuple[subprocess.Popen, str, Path]:
+def start_database(sync: bool = True) -> tuple[subprocess.Popen, str, Path]:
+    """Started as scripts/stack.py starts it: standalone, and syncing each commit unless told."""
     home = Path(tempfile.mkdtemp(prefix="dts-ceiling-"))
     port = free_port()
     server = Path(sys.executable).parent / "secantusd-py"
     cmd = [str(server), "--host", "127.0.0.1", "--port", str(port)]
     cmd += ["--storage-path", str(home / "db"), "--standalone"]
+    if sync:
+        cmd.append("--sync-on-commit")
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -76,8 +80,11 @@ def run(uri: str, threads: int, seconds: float, server_pid: int | None) -> dict[
     db = connect(uri, f"ceiling{threads}")
     db.client.drop_database(f"ceiling{threads}")
     ensure_indexes(db)
-    store = AccountStore(db)
-    audit = AuditLog(db, "ceiling")
+    # Shared as in dts.wiring: without it the store never learns that the audit log stored an
+    # account's outbox, carries every event forward, and each command grows the account.
+    recorded = RecordedIds()
+    store = AccountStore(db, recorded=recorded)
+    audit = AuditLog(db, "ceiling", recorded=recorded)
     trx = itertools.count(1)
     latencies: list[float] = []
     lock = threading.Lock()
@@ -126,11 +133,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 8, 32])
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--mongo-uri", help="an existing server (its CPU is then not measured)")
+    parser.add_argument(
+        "--no-sync",
+        action="store_true",
+        help="start the server without --sync-on-commit (the native stack's DTS_DB_SYNC=off)",
+    )
     args = parser.parse_args(argv)
     proc = home = None
     uri = args.mongo_uri
     if uri is None:
-        proc, uri, home = start_database()
+        proc, uri, home = start_database(sync=not args.no_sync)
     try:
         print("threads  commands/s  p50 ms  p99 ms  database CPU ms/command")
         for n in args.threads:
