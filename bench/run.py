@@ -45,6 +45,7 @@ from backend.workload import BadLine, Command, parse_lines  # noqa: E402
 from bench.procstats import ProcessSampler  # noqa: E402
 from bench.procstats import markdown as procstats_markdown  # noqa: E402
 from bench.verify import compare_accounts  # noqa: E402
+from dts.config import Settings  # noqa: E402
 
 VERIFY_PENDING_TTL_S = 3600  # the longest the services accept
 
@@ -186,6 +187,29 @@ def tenths(series: list[int]) -> dict[str, float]:
     return {"first": round(a, 1), "last": round(b, 1), "change_pct": round(100 * (b - a) / a, 1)}
 
 
+def database_at_start() -> dict[str, int] | None:
+    """How much the database already holds: its server costs more per command as it fills.
+
+    Read through the stack's own settings (MONGO_URI, DTS_MONGO_DB); None when it cannot be
+    reached from here, for example a remote stack behind --url.
+    """
+    from pymongo import MongoClient
+    from pymongo.errors import PyMongoError
+
+    settings = Settings.from_env()
+    client: MongoClient = MongoClient(settings.mongo_uri, serverSelectionTimeoutMS=2000)
+    try:
+        db = client[settings.mongo_db]
+        return {
+            "accounts": db.user_table.estimated_document_count(),
+            "audit_records": db.transaction_table.estimated_document_count(),
+        }
+    except PyMongoError:
+        return None
+    finally:
+        client.close()
+
+
 def markdown(
     meta: dict[str, Any],
     runs: dict[str, tuple[dict[str, Any], list[int]]],
@@ -196,7 +220,13 @@ def markdown(
         f"# Benchmark: {meta['workload']}",
         "",
         f"git {meta['git']}, {meta['cores']} cores, {meta['python']}, {meta['date']}, "
-        f"auth {meta['auth']}, quote mode {meta['quote_mode']}",
+        f"auth {meta['auth']}, quote mode {meta['quote_mode']}, database at start: "
+        + (
+            f"{meta['database_at_start']['accounts']} accounts, "
+            f"{meta['database_at_start']['audit_records']} audit records"
+            if meta.get("database_at_start")
+            else "not read"
+        ),
         "",
         "| mode | commands | wall s | cmd/s | p50 ms | p95 ms | p99 ms | accepted | refused "
         "| transport errors |",
@@ -295,6 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         token = operator_token(None)
         commands = load(args.workload)
+        at_start = database_at_start()
         scratch = args.out / "tmp"
         tag = f"{int(time.time()) % 100000}"
         verify_n = verify_count(args.verify, len(commands))
@@ -347,6 +378,7 @@ def main(argv: list[str] | None = None) -> int:
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "auth": os.environ.get("DTS_AUTH", "on"),
         "quote_mode": os.environ.get("QUOTE_MODE", "random"),
+        "database_at_start": at_start,
     }
     args.out.mkdir(parents=True, exist_ok=True)
     report: dict[str, Any] = {
