@@ -31,6 +31,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from pymongo.errors import PyMongoError
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -46,6 +48,7 @@ from bench.procstats import ProcessSampler  # noqa: E402
 from bench.procstats import markdown as procstats_markdown  # noqa: E402
 from bench.verify import compare_accounts  # noqa: E402
 from dts.config import Settings  # noqa: E402
+from dts.store import connect  # noqa: E402
 
 VERIFY_PENDING_TTL_S = 3600  # the longest the services accept
 
@@ -193,13 +196,9 @@ def database_at_start() -> dict[str, int] | None:
     Read through the stack's own settings (MONGO_URI, DTS_MONGO_DB); None when it cannot be
     reached from here, for example a remote stack behind --url.
     """
-    from pymongo import MongoClient
-    from pymongo.errors import PyMongoError
-
     settings = Settings.from_env()
-    client: MongoClient = MongoClient(settings.mongo_uri, serverSelectionTimeoutMS=2000)
+    db = connect(settings.mongo_uri, settings.mongo_db)
     try:
-        db = client[settings.mongo_db]
         return {
             "accounts": db.user_table.estimated_document_count(),
             "audit_records": db.transaction_table.estimated_document_count(),
@@ -207,7 +206,7 @@ def database_at_start() -> dict[str, int] | None:
     except PyMongoError:
         return None
     finally:
-        client.close()
+        db.client.close()
 
 
 def markdown(
