@@ -30,6 +30,9 @@ PENDING_TTL_S = int(os.environ.get("DTS_TEST_PENDING_TTL_S", "2"))
 OPERATOR_TOKEN = "test-operator-token-" + uuid.uuid4().hex
 SECRET_KEY = "test-signing-key-" + uuid.uuid4().hex
 UI_ORIGIN = "http://ui.example.test:5173"  # the one origin allowed cross-origin calls
+# The login limit's burst on the test stack: room for the suite's own registrations and logins
+# (about two dozen, some in quick succession), which the default 20 turned into a flaky 429.
+LOGIN_BURST = 100
 
 
 @dataclass
@@ -61,6 +64,7 @@ def _stack_env(data_dir: Path) -> dict[str, str]:
         "DTS_WORKERS": "2",
         "DTS_THREADS": "4",
         "DTS_CORS_ORIGIN": UI_ORIGIN,
+        "DTS_LOGIN_RATE_BURST": str(LOGIN_BURST),
     }
 
 
