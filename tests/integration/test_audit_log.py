@@ -188,3 +188,30 @@ def user_name(token: str) -> str:
 
     payload = token.split(".")[1]
     return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["sub"]
+
+
+def test_everyones_log_holds_every_user_in_time_order_and_records_without_one(
+    operator: Client, new_user
+) -> None:
+    alice, bob = new_user("1.00"), new_user("2.00")
+    for _ in range(3):  # interleaved in time, so one query in time order would mix them
+        operator.ok("/user_utils/add", {"username": alice, "amount": "1.00"})
+        operator.ok("/user_utils/add", {"username": bob, "amount": "1.00"})
+    ghost = f"ghost{uuid.uuid4().hex[:10]}"  # never had an account, yet its refusal is logged
+    operator.refused("/user_utils/display_summary", {"username": ghost}, 404)
+    marker = f"everyone-{uuid.uuid4().hex[:8]}.xml"
+    resp = operator.post("/user_utils/dumplog", {"filename": marker})
+    assert resp.status_code == 200
+    SCHEMA.validate(resp.content.decode())
+    events = list(ET.fromstring(resp.content))
+    names = [e.findtext("username") for e in events]
+    for user in (alice, bob):
+        at = [i for i, name in enumerate(names) if name == user]
+        assert len(at) >= 8  # 4 ADDs and their 4 cash moves
+        assert at == list(range(at[0], at[0] + len(at)))
+        stamps = [int(events[i].findtext("timestamp")) for i in at]
+        assert stamps == sorted(stamps)
+    assert ghost in names
+    # The DUMPLOG's own record names no user and is in the log it writes.
+    [own] = [e for e in events if e.findtext("filename") == marker]
+    assert own.tag == "userCommand" and own.findtext("username") is None
