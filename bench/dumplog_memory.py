@@ -12,7 +12,6 @@ numbers and writes them to bench/results/dumplog_memory.json.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import sys
@@ -27,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from backend.input_script import default_url, operator_token  # noqa: E402
+from dts.audit import NAMES, insert_ignoring_repeats  # noqa: E402
 
 
 def data_dir() -> Path:
@@ -83,10 +83,9 @@ def insert_events(db: pymongo.database.Database, count: int, batch: int = 5000) 
                 doc.update(command="SELL", sym="ABC", errorMessage="insufficient shares of ABC")
             docs.append(doc)
         db.transaction_table.insert_many(docs, ordered=False)
-    # Their names, as dts.audit lists every name it stores (log_names).
+    # Their names, as dts.audit lists every name it stores (some listed by an earlier run).
     names = [{"_id": f"memtest-{i}"} for i in range(min(count, 1000))]
-    with contextlib.suppress(pymongo.errors.BulkWriteError):  # listed by an earlier run
-        db.log_names.insert_many(names, ordered=False)
+    insert_ignoring_repeats(db[NAMES], names)
     return time.perf_counter() - started
 
 

@@ -62,11 +62,12 @@ class AuditLog:
         recorded: RecordedIds | None = None,
     ) -> None:
         self.events: Collection = db.transaction_table
+        self.names: Collection = db[NAMES]
         # DUMPLOG reads millions of records: its first batch can take longer than a command's
         # whole time budget, so it streams over a client without the per-round-trip timeout.
-        self.stream: Collection = (db if stream_db is None else stream_db).transaction_table
-        self.names: Collection = db[NAMES]
-        self.stream_names: Collection = (db if stream_db is None else stream_db)[NAMES]
+        stream = db if stream_db is None else stream_db
+        self.stream: Collection = stream.transaction_table
+        self.stream_names: Collection = stream[NAMES]
         self.server = server
         self.recorded = recorded or RecordedIds()
         self._named: set[str] = set()  # names this process has seen stored in NAMES
@@ -113,7 +114,7 @@ class AuditLog:
         """
         names = [name for name in self.stream.distinct("username") if isinstance(name, str)]
         docs = [*({"_id": name} for name in names), dict(BACKFILLED)]
-        _insert_ignoring_repeats(self.stream_names, docs)
+        insert_ignoring_repeats(self.stream_names, docs)
 
     def record(self, events: Iterable[Event]) -> None:
         """Returns once the events are stored, in a batch with other threads' (dts.group_commit)."""
@@ -129,8 +130,8 @@ class AuditLog:
         new_names -= self._named
         with database_errors():
             if new_names:
-                _insert_ignoring_repeats(self.names, [{"_id": n} for n in sorted(new_names)])
-            _insert_ignoring_repeats(self.events, records)
+                insert_ignoring_repeats(self.names, [{"_id": n} for n in sorted(new_names)])
+            insert_ignoring_repeats(self.events, records)
         self._named |= new_names
         self.recorded.add(r["_id"] for r in records if isinstance(r.get("_id"), str))
         return [None] * len(records)
@@ -147,10 +148,11 @@ def ensure_names(db: Database) -> None:
     """A new log needs no backfill: mark it so, before the first record is written."""
     with database_errors():
         if db.transaction_table.estimated_document_count() == 0:
-            _insert_ignoring_repeats(db[NAMES], [dict(BACKFILLED)])
+            insert_ignoring_repeats(db[NAMES], [dict(BACKFILLED)])
 
 
-def _insert_ignoring_repeats(collection: Collection, docs: list[dict[str, Any]]) -> None:
+def insert_ignoring_repeats(collection: Collection, docs: list[dict[str, Any]]) -> None:
+    """Inserts `docs`; one already there by its `_id` is not an error, any other failure is."""
     try:
         collection.insert_many(docs, ordered=False)
     except BulkWriteError as exc:
