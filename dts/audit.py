@@ -1,4 +1,4 @@
-"""The audit log adapter: events into `transaction_table`, each process's requests in one insert.
+"""The audit log adapter: events into `transaction_table`, written behind the replies in batches.
 
 Records keep the original system's field names (`transactionNum`, `sym`, `amount`, ...), with all
 money in integer cents; dts.logxml turns them into the course's XML when a DUMPLOG asks.
@@ -10,12 +10,14 @@ import logging
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+import redis
 from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError
 
 from dts.domain.events import Event
-from dts.group_commit import GroupCommit
+from dts.group_commit import WriteBehind
+from dts.log_flush import FlushListener, settle
 from dts.outbox import RecordedIds
 from dts.store import database_errors
 
@@ -60,6 +62,8 @@ class AuditLog:
         server: str,
         stream_db: Database | None = None,
         recorded: RecordedIds | None = None,
+        bus: redis.Redis | None = None,
+        linger_s: float = 0.02,
     ) -> None:
         self.events: Collection = db.transaction_table
         self.names: Collection = db[NAMES]
@@ -71,9 +75,14 @@ class AuditLog:
         self.server = server
         self.recorded = recorded or RecordedIds()
         self._named: set[str] = set()  # names this process has seen stored in NAMES
-        self._writer: GroupCommit[dict[str, Any], None] = GroupCommit(
-            self._insert, name="audit-writer"
+        self.bus = bus
+        self._writer: WriteBehind[dict[str, Any]] = WriteBehind(
+            self._insert, linger_s=linger_s, name="audit-writer", on_start=self._listen
         )
+
+    def _listen(self) -> None:
+        if self.bus is not None:
+            FlushListener(self.bus, self._writer.flush).start()
 
     def records(self, username: str | None) -> Iterator[dict[str, Any]]:
         """A user's records oldest first, or everyone's user by user, fetched in batches.
@@ -117,15 +126,36 @@ class AuditLog:
         insert_ignoring_repeats(self.stream_names, docs)
 
     def record(self, events: Iterable[Event]) -> None:
-        """Returns once the events are stored, in a batch with other threads' (dts.group_commit)."""
-        self._writer.submit([to_record(e, self.server) for e in events])
+        """Queues the events; the process's writer stores them within milliseconds, in one batch
+        with every other request's (dts.group_commit.WriteBehind).
 
-    def _insert(self, records: list[dict[str, Any]]) -> list[None]:
+        Events of an account change are safe before that: they ride in the account's own write
+        (dts.outbox). The rest of a command's records are lost only if its process is killed in
+        the meantime; a normal stop writes them first.
+        """
+        self._writer.put([to_record(e, self.server) for e in events])
+
+    def flush(self, timeout_s: float = 30.0) -> bool:
+        """True once this process's records queued so far are stored."""
+        return self._writer.flush(timeout_s)
+
+    def settle(self) -> bool:
+        """Every process's queued records stored, before a DUMPLOG reads (dts.log_flush)."""
+        flushed = self.flush()
+        return settle(self.bus) and flushed if self.bus is not None else flushed
+
+    def _insert(self, records: list[dict[str, Any]]) -> None:
         """Every record stored once: one already there by its id (dts.outbox) is not an error.
+
+        A record this process has already stored (an account's outbox carried it into a later
+        write before the first insert was done) is left out rather than sent again.
 
         A record's username goes into NAMES before the record itself, so everyone's DUMPLOG finds
         every name there; each process adds a name once (its writer thread is the only caller).
         """
+        records = self.recorded.new(records)
+        if not records:
+            return
         new_names = {r["username"] for r in records if isinstance(r.get("username"), str)}
         new_names -= self._named
         with database_errors():
@@ -134,7 +164,6 @@ class AuditLog:
             insert_ignoring_repeats(self.events, records)
         self._named |= new_names
         self.recorded.add(r["_id"] for r in records if isinstance(r.get("_id"), str))
-        return [None] * len(records)
 
 
 # Every name that appears in the log, one document each (`_id` = username), so that everyone's

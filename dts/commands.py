@@ -239,6 +239,7 @@ class Services:
         name = safe_basename(filename)
         for events in self.accounts.unrecorded(username):
             self.audit.record(events)  # what a crash left in accounts' outboxes (dts.outbox)
+        self.audit.settle()  # and what every process still holds, this DUMPLOG's command too
         path = log_dir / name
         partial = path.with_name(f".{name}.{os.getpid()}.{threading.get_ident()}.partial")
         log_dir.mkdir(parents=True, exist_ok=True)

@@ -57,6 +57,9 @@ class Settings:
     # the development database slows down in proportion to its size (measured: docs/decisions.md).
     recent_transactions_max: int = 20
     max_body_bytes: int = 16 * 1024
+    # How long a process's audit writer lets records gather before one insert (dts.group_commit):
+    # longer makes fewer, larger inserts, and a longer window a killed process loses records in.
+    audit_linger_s: float = 0.02
     log_dir: str = ".data/logs/dumplog"
     watch_interval_s: float = 15.0
     hint_rebuild_s: float = 60.0
@@ -85,6 +88,8 @@ class Settings:
             raise ConfigError("DTS_WATCH_INTERVAL_S must be in (0, 120]")
         if not 1 <= self.hint_rebuild_s <= 3600:
             raise ConfigError("DTS_HINT_REBUILD_S must be between 1 and 3600")
+        if not 0 <= self.audit_linger_s <= 1:
+            raise ConfigError("DTS_AUDIT_LINGER_S must be between 0 and 1")
         if not 1 <= self.leader_lease_s <= 300:
             raise ConfigError("DTS_LEADER_LEASE_S must be between 1 and 300")
         return self
@@ -110,6 +115,7 @@ class Settings:
                 env, "DTS_RECENT_TRANSACTIONS_MAX", d.recent_transactions_max
             ),
             "max_body_bytes": _int(env, "DTS_MAX_BODY_BYTES", d.max_body_bytes),
+            "audit_linger_s": _float(env, "DTS_AUDIT_LINGER_S", d.audit_linger_s),
             "log_dir": env.get("DTS_LOG_DIR") or d.log_dir,
             "watch_interval_s": _float(env, "DTS_WATCH_INTERVAL_S", d.watch_interval_s),
             "hint_rebuild_s": _float(env, "DTS_HINT_REBUILD_S", d.hint_rebuild_s),

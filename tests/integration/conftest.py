@@ -18,14 +18,18 @@ from pathlib import Path
 from typing import Any
 
 import pymongo
+import pymongo.collection
 import pytest
+import redis
 import requests
 
+from dts.log_flush import settle
 from dts.price_walk import fixed_price_cents
 
 ROOT = Path(__file__).resolve().parents[2]
 HTTP_PORT = int(os.environ.get("DTS_TEST_HTTP_PORT", "18580"))
 PORT_BASE = int(os.environ.get("DTS_TEST_PORT_BASE", "18600"))
+REDIS_URL = f"redis://127.0.0.1:{PORT_BASE + 79}/0"
 PENDING_TTL_S = int(os.environ.get("DTS_TEST_PENDING_TTL_S", "2"))
 OPERATOR_TOKEN = "test-operator-token-" + uuid.uuid4().hex
 SECRET_KEY = "test-signing-key-" + uuid.uuid4().hex
@@ -41,6 +45,7 @@ class Stack:
     operator_token: str
     secret_key: str
     mongo_uri: str
+    redis_url: str
     data_dir: Path
     pending_ttl_s: int
 
@@ -65,6 +70,10 @@ def _stack_env(data_dir: Path) -> dict[str, str]:
         "DTS_THREADS": "4",
         "DTS_CORS_ORIGIN": UI_ORIGIN,
         "DTS_LOGIN_RATE_BURST": str(LOGIN_BURST),
+        # Records wait up to a second in each process before they are written, fifty times the
+        # default: a test that reads the log without a flush of every process (a DUMPLOG, or
+        # `logged`) fails instead of passing by luck.
+        "DTS_AUDIT_LINGER_S": "1",
     }
 
 
@@ -83,6 +92,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             operator_token=OPERATOR_TOKEN,
             secret_key=SECRET_KEY,
             mongo_uri=f"mongodb://127.0.0.1:{PORT_BASE + 17}/?retryWrites=false",
+            redis_url=REDIS_URL,
             data_dir=data_dir,
             pending_ttl_s=PENDING_TTL_S,
         )
@@ -144,6 +154,22 @@ def db(stack: Stack) -> Iterator[pymongo.database.Database]:
     client: pymongo.MongoClient = pymongo.MongoClient(stack.mongo_uri)
     yield client["dts"]
     client.close()
+
+
+def logged(
+    db: pymongo.database.Database, redis_url: str = REDIS_URL
+) -> pymongo.collection.Collection:
+    """`transaction_table` once every process of the stack has written the records it holds.
+
+    Records are written behind the replies (dts.group_commit.WriteBehind), so a test reads the
+    log the way a DUMPLOG does: after asking every process to flush (dts.log_flush).
+    """
+    client = redis.Redis.from_url(redis_url)
+    try:
+        assert settle(client), "a process did not write its audit records in time"
+    finally:
+        client.close()
+    return db.transaction_table
 
 
 def summary(operator: Client, username: str) -> dict[str, Any]:

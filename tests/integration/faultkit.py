@@ -249,6 +249,10 @@ def assert_same_as_without_faults(
     assert result["users_mismatched"] == 0, (result["mismatches"], stack.log)
     assert result["users_compared"] == len(users)
     assert Counter(reference.stats.refused) == Counter(hit.stats.refused)
+    for user in users:  # what killed processes left in outboxes and queues goes into the log
+        for name in (user + hit_suffix, user + clean_suffix):
+            dumped = stack.post("/user_utils/dumplog", {"username": name, "filename": "f.xml"})
+            assert dumped.status_code == 200, dumped.text
     for user in users:  # the audit log: each committed cash movement once, none missing
         hit_events = cash_events(db, user + hit_suffix)
         clean_events = cash_events(db, user + clean_suffix)

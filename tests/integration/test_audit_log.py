@@ -172,6 +172,23 @@ def test_a_users_own_dumplog_holds_only_their_events(operator: Client, new_user)
     assert bob not in resp.text
 
 
+def test_a_dumplog_right_after_replies_holds_every_answered_command(
+    operator: Client, new_user
+) -> None:
+    """Each process writes its records behind its replies, and this stack lets them wait up to a
+    second (DTS_AUDIT_LINGER_S): only the DUMPLOG's flush of every process puts them in the log."""
+    user = new_user("1000.00")
+    operator.ok("/user_utils/quote", {"username": user, "sym": "AB"})
+    operator.ok("/buy/buy", {"username": user, "sym": "AB", "amount": "900.00"})
+    operator.refused("/sell/sell", {"username": user, "sym": "AB", "amount": "1.00"}, 409)
+    resp = operator.post("/user_utils/dumplog", {"username": user, "filename": "now.xml"})
+    assert resp.status_code == 200
+    root = ET.fromstring(resp.content)
+    commands = [e.findtext("command") for e in root if e.tag == "userCommand"]
+    assert commands == ["ADD", "QUOTE", "BUY", "SELL", "DUMPLOG"]
+    assert [e.tag for e in root].count("errorEvent") == 1  # the SELL of shares not held
+
+
 def test_only_the_operator_may_dump_everyones_log(stack: Stack, operator: Client) -> None:
     token = operator.ok(
         "/auth/register", {"username": f"v{uuid.uuid4().hex[:10]}", "password": "long enough"}

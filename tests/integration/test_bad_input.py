@@ -20,7 +20,7 @@ import jwt
 import pytest
 import requests
 
-from tests.integration.conftest import Client, Stack, summary
+from tests.integration.conftest import Client, Stack, logged, summary
 
 USER = "$USER"
 TRX = "$TRX"
@@ -288,7 +288,7 @@ def test_malformed_request_is_refused_cleanly_changes_nothing_and_is_audited(
         query["errorMessage"] = f"{error['error']}: {path}"
     else:
         query["timestamp"] = {"$gte": t0_ms}
-    events = list(db.transaction_table.find(query, {"_id": 0}))
+    events = list(logged(db).find(query, {"_id": 0}))
     assert len(events) == 1, (query, events)
     event = events[0]
     assert event["errorMessage"].startswith(error["error"])

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from dts.money import format_cents as dollars
-from tests.integration.conftest import Client, Stack, summary
+from tests.integration.conftest import Client, Stack, logged, summary
 
 SYM = "ABC"
 OTHER_SYM = "XYZ"
@@ -115,7 +115,7 @@ def test_quote_returns_the_fixed_price_and_is_cached_on_the_second_call(
         first["cryptokey"],
         first["quoteServerTime"],
     )
-    fetches = list(db.transaction_table.find({"type": "quoteServer", "sym": sym}))
+    fetches = list(logged(db).find({"type": "quoteServer", "sym": sym}))
     assert len(fetches) == 1
     assert fetches[0]["price"] == stack.price_cents(sym)
     assert fetches[0]["cryptokey"] == first["cryptokey"]
@@ -793,9 +793,7 @@ def test_every_command_is_audited_as_a_user_command_under_its_trx_num(
     for i, (path, body, _, _) in enumerate(sequence):
         operator.ok(path, {"username": user, "trxNum": base + i, **body})
     for i, (_, body, command, server) in enumerate(sequence):
-        [record] = list(
-            db.transaction_table.find({"type": "userCommand", "transactionNum": base + i})
-        )
+        [record] = list(logged(db).find({"type": "userCommand", "transactionNum": base + i}))
         assert record["command"] == command
         assert record["username"] == user
         assert record["server"] == server
@@ -804,10 +802,8 @@ def test_every_command_is_audited_as_a_user_command_under_its_trx_num(
             assert record["sym"] == SYM
         if "amount" in body:
             assert dollars(record["amount"]) == body["amount"]
-    assert db.transaction_table.count_documents({"type": "errorEvent", "username": user}) == 0
-    add_cash = list(
-        db.transaction_table.find({"type": "accountTransaction", "transactionNum": base})
-    )
+    assert logged(db).count_documents({"type": "errorEvent", "username": user}) == 0
+    add_cash = list(logged(db).find({"type": "accountTransaction", "transactionNum": base}))
     assert [(r["action"], r["amount"], r["username"]) for r in add_cash] == [
         ("add", 10 * price, user)
     ]
@@ -832,16 +828,12 @@ def test_every_refusal_is_audited_as_an_error_event_with_its_message(
         reply = operator.refused(path, {"username": who, "trxNum": base + i, **body}, status)
         refusals[i] = (*refusals[i], reply["error"])
     for i, (who, _, _, _, command, message) in enumerate(refusals):
-        [error] = list(
-            db.transaction_table.find({"type": "errorEvent", "transactionNum": base + i})
-        )
+        [error] = list(logged(db).find({"type": "errorEvent", "transactionNum": base + i}))
         assert error["errorMessage"] == message
         assert error["command"] == command
         assert error["server"]
         assert isinstance(error["timestamp"], int)
-        commands = list(
-            db.transaction_table.find({"type": "userCommand", "transactionNum": base + i})
-        )
+        commands = list(logged(db).find({"type": "userCommand", "transactionNum": base + i}))
         assert [c["command"] for c in commands] == [command]
         if command != "ADD":
             assert (error["username"], commands[0]["username"]) == (who, who)
@@ -855,6 +847,6 @@ def test_a_command_refused_for_bad_input_is_still_audited_under_its_username(
     operator.refused(
         "/user_utils/add", {"username": user, "amount": "0.001", "trxNum": trx}, 400, "BAD_INPUT"
     )
-    records = list(db.transaction_table.find({"transactionNum": trx}))
+    records = list(logged(db).find({"transactionNum": trx}))
     assert sorted(r["type"] for r in records) == ["errorEvent", "userCommand"]
     assert [r.get("username") for r in records] == [user, user]

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.integration.conftest import Client, Stack, summary
+from tests.integration.conftest import Client, Stack, logged, summary
 
 THREADS = 8
 REQUESTS_PER_THREAD = 40
@@ -197,7 +197,7 @@ def _race(clients: list[Client], path: str, body: dict) -> list[tuple[int, str |
 
 def _audited_funds_cents(db, username: str) -> int:
     total = 0
-    for e in db.transaction_table.find({"type": "accountTransaction", "username": username}):
+    for e in logged(db).find({"type": "accountTransaction", "username": username}):
         assert e["action"] in {"add", "remove"}
         total += e["amount"] if e["action"] == "add" else -e["amount"]
     return total
@@ -335,11 +335,9 @@ def test_concurrent_first_adds_create_one_account_and_add_every_cent(
     assert statuses == Counter({200: total})
     assert summary(operator, username)["funds"] == _dollars(total)
     assert db.user_table.count_documents({"username": username}) == 1
-    adds = list(db.transaction_table.find({"type": "accountTransaction", "username": username}))
+    adds = list(logged(db).find({"type": "accountTransaction", "username": username}))
     assert [(e["action"], e["amount"]) for e in adds] == [("add", 1)] * total
     assert (
-        db.transaction_table.count_documents(
-            {"type": "userCommand", "username": username, "command": "ADD"}
-        )
+        logged(db).count_documents({"type": "userCommand", "username": username, "command": "ADD"})
         == total
     )

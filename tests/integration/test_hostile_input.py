@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 import xml.etree.ElementTree as ET
 
-from tests.integration.conftest import Client, Stack
+from tests.integration.conftest import Client, Stack, logged
 
 
 def test_a_json_exponent_beyond_what_decimal_takes_is_a_400(stack: Stack, new_user) -> None:
@@ -63,7 +63,5 @@ def test_a_refused_buy_still_logs_its_quote_fetch(operator: Client, new_user, db
     operator.refused(
         "/buy/buy", {"username": user, "sym": sym, "amount": "1.00", "trxNum": 77001}, 409
     )
-    fetches = db.transaction_table.count_documents(
-        {"type": "quoteServer", "username": user, "sym": sym}
-    )
+    fetches = logged(db).count_documents({"type": "quoteServer", "username": user, "sym": sym})
     assert fetches == 1

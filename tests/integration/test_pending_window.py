@@ -14,7 +14,7 @@ import time
 from typing import Any
 
 from dts.money import format_cents as dollars
-from tests.integration.conftest import Client, Stack, summary
+from tests.integration.conftest import Client, Stack, logged, summary
 
 SYM = "ABC"
 OTHER_SYM = "XYZ"
@@ -67,7 +67,7 @@ def test_commit_buy_after_the_window_is_refused_and_refunds_the_cash_once(
     state = summary(operator, user)
     assert (state["funds"], state["reserved"]) == (dollars(funds), "0.00")
     assert state["holdings"] == [] and state["pending_buys"] == []
-    [expiry] = list(db.transaction_table.find({"type": "systemEvent", "username": user}))
+    [expiry] = list(logged(db).find({"type": "systemEvent", "username": user}))
     assert (expiry["command"], expiry["sym"], expiry["amount"]) == ("BUY", SYM, 3 * price)
     assert "expired" in expiry["message"]
 
@@ -188,10 +188,10 @@ def test_summary_counts_down_and_drops_expired_pendings_with_a_system_event(
     assert (state["funds"], state["reserved"]) == (dollars(2 * price), "0.00")
     assert state["holdings"] == [{"sym": SYM, "shares": 2, "reserved_shares": 0}]
     assert [t["command"] for t in state["transactions"][:2]] == ["EXPIRED_SELL", "EXPIRED_BUY"]
-    expiries = list(db.transaction_table.find({"type": "systemEvent", "username": user}))
+    expiries = list(logged(db).find({"type": "systemEvent", "username": user}))
     assert sorted((e["command"], e["sym"], e["amount"]) for e in expiries) == [
         ("BUY", SYM, 2 * price),
         ("SELL", SYM, price),
     ]
     summary(operator, user)
-    assert db.transaction_table.count_documents({"type": "systemEvent", "username": user}) == 2
+    assert logged(db).count_documents({"type": "systemEvent", "username": user}) == 2

@@ -21,6 +21,7 @@ import pytest
 import redis
 
 from dts.leader import LEADER_KEY
+from dts.log_flush import settle
 from dts.price_walk import fixed_price_cents
 from tests.integration.faultkit import (
     FaultStack,
@@ -104,7 +105,8 @@ def test_a_workload_ends_the_same_when_replicas_die_under_it(
     )
 
 
-def _fired(db: pymongo.database.Database, user: str) -> list[dict]:
+def _fired(db: pymongo.database.Database, hints: redis.Redis, user: str) -> list[dict]:
+    assert settle(hints), "a process did not write its audit records in time"
     return [
         e
         for e in db.transaction_table.find({"username": user, "type": "systemEvent"})
@@ -148,5 +150,5 @@ def test_when_the_leading_watcher_dies_the_other_fires_each_trigger_once(
         assert after["holdings"] == [{"sym": sym, "shares": shares, "reserved_shares": 0}]
         funds = 100_000 - shares * new
         assert after["funds"] == f"{funds // 100}.{funds % 100:02d}"
-        assert len(_fired(db, user)) == 1, user
+        assert len(_fired(db, hints, user)) == 1, user
     replicated.env.pop("QUOTE_PRICES")

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from dts.money import format_cents as dollars
-from tests.integration.conftest import Client, Stack, summary
+from tests.integration.conftest import Client, Stack, logged, summary
 
 SYM = "TRG"
 WATCHER_INTERVALS_S = 2.5
@@ -44,7 +44,7 @@ def set_order(
 
 
 def system_events(db, user: str) -> list[tuple[Any, ...]]:
-    records = db.transaction_table.find({"type": "systemEvent", "username": user})
+    records = logged(db).find({"type": "systemEvent", "username": user})
     return sorted((r["command"], r["sym"], r["amount"], r["transactionNum"]) for r in records)
 
 

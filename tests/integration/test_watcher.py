@@ -14,7 +14,7 @@ import redis
 
 from dts.domain.account import Account, TriggerOrder
 from dts.watch_hints import TRIGGERS, WatchHints
-from tests.integration.conftest import PORT_BASE, Client, Stack, summary
+from tests.integration.conftest import PORT_BASE, Client, Stack, logged, summary
 
 
 @pytest.fixture
@@ -101,7 +101,7 @@ def test_an_expired_pending_buy_is_given_back_without_its_owner_coming_back(
 
     # Nobody touches the account: only the watcher's sweep can settle it.
     assert wait_for(given_back, timeout_s=stack.pending_ttl_s + 30)
-    expiries = db.transaction_table.count_documents(
+    expiries = logged(db).count_documents(
         {"username": user, "type": "systemEvent", "command": "BUY"}
     )
     assert expiries == 1
