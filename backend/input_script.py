@@ -1,7 +1,7 @@
 """Replays a workload file against DTS through NGINX, as the operator.
 
     python3 backend/input_script.py backend/commands/user1.txt
-    python3 backend/input_script.py FILE --url http://localhost:8080 --concurrency 32 --json o.json
+    python3 backend/input_script.py FILE --url http://localhost:8080 --concurrency 16 --json o.json
 
 Each user's commands run in file order; different users run concurrently over keep-alive
 connections; a DUMPLOG waits until every command before it has finished, and its XML is saved
@@ -366,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("workload", type=Path, help="a workload file: [n] CMD,userid[,args]")
     parser.add_argument("--url", default=default_url(), help="DTS through NGINX")
-    parser.add_argument("--concurrency", type=int, default=32, help="users replayed at once")
+    parser.add_argument("--concurrency", type=int, default=16, help="users replayed at once")
     parser.add_argument("--token", help="operator token (default: DTS_OPERATOR_TOKEN or .data)")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
     parser.add_argument(

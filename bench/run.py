@@ -219,7 +219,8 @@ def markdown(
         f"# Benchmark: {meta['workload']}",
         "",
         f"git {meta['git']}, {meta['cores']} cores, {meta['python']}, {meta['date']}, "
-        f"auth {meta['auth']}, quote mode {meta['quote_mode']}, database at start: "
+        f"auth {meta['auth']}, quote mode {meta['quote_mode']}, "
+        f"{meta.get('concurrency', 32)} commands in flight, database at start: "
         + (
             f"{meta['database_at_start']['accounts']} accounts, "
             f"{meta['database_at_start']['audit_records']} audit records"
@@ -286,7 +287,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workload", type=Path, default=ROOT / "backend/commands/user10.txt")
     parser.add_argument("--url", default=default_url())
-    parser.add_argument("--concurrency", type=int, default=32)
+    # 16 in flight: past it the machine is busy and more only queues (docs/benchmarks.md).
+    parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument(
         "--naive-limit",
         type=int,
@@ -377,6 +379,7 @@ def main(argv: list[str] | None = None) -> int:
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "auth": os.environ.get("DTS_AUTH", "on"),
         "quote_mode": os.environ.get("QUOTE_MODE", "random"),
+        "concurrency": args.concurrency,
         "database_at_start": at_start,
     }
     args.out.mkdir(parents=True, exist_ok=True)
