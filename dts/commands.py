@@ -1,7 +1,7 @@
 """The service layer: one function per command, gluing quotes, the rules and the store.
 
 Each returns the reply (plain values, money in cents) and the audit events it produced; the web
-layer records those with the request's `userCommand` in one insert, and formats the reply.
+layer records those with the request's `userCommand`, and formats the reply.
 """
 
 from __future__ import annotations

@@ -1,12 +1,15 @@
-"""Group commit: the writes of many request threads go to the database as one batch.
+"""Batching: the database work of many request threads goes to the server as one request.
 
-The development database server spends most of a small insert on per-request overhead (one record
-alone costs about 1.5 ms of its core, twenty in one `insert_many` about 0.3 ms each), so each
-process keeps one writer thread. A request hands its records over and waits until the batch that
-carries them is written, exactly as long as its own insert would have taken: the reply still means
-"recorded", a normal stop (which lets in-flight requests finish) loses nothing, and a DUMPLOG that
-starts after a reply sees that command's records. While one batch is being written the next one
-fills up, so the busier the process, the larger and cheaper its batches.
+The development database server spends most of a small operation on per-request overhead (one
+audit record alone costs about 1.5 ms of its core, twenty in one `insert_many` about 0.3 ms each),
+so each process keeps one thread per kind of batch.
+
+- `GroupCommit` (account loads and guarded saves): a request hands its item over and waits until
+  the batch that carries it is done, exactly as long as its own round trip would have taken, and
+  gets its own result. While one batch is at the server the next one fills up, so the busier the
+  process, the larger and cheaper its batches.
+- `WriteBehind` (audit records): the request does not wait at all; see its docstring for what
+  that costs and why the audit log can afford it.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """How a command request travels: JSON body -> identity -> validated fields -> service -> reply.
 
 The `command` decorator wraps every command route so that each one, accepted or refused, is
-recorded once: its `userCommand`, the events it caused, and on refusal its `errorEvent`, all in one
-insert at the end of the request.
+recorded once: its `userCommand`, the events it caused, and on refusal its `errorEvent`, handed to
+the audit log together at the end of the request (which writes them behind the reply, dts.audit).
 """
 
 from __future__ import annotations
