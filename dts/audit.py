@@ -13,9 +13,10 @@ from typing import Any
 import redis
 from pymongo.collection import Collection
 from pymongo.database import Database
-from pymongo.errors import BulkWriteError
+from pymongo.errors import BulkWriteError, ConnectionFailure, PyMongoError
 
 from dts.domain.events import Event
+from dts.errors import Unavailable
 from dts.group_commit import WriteBehind
 from dts.log_flush import FlushListener, settle
 from dts.outbox import RecordedIds
@@ -79,10 +80,13 @@ class AuditLog:
         self._writer: WriteBehind[dict[str, Any]] = WriteBehind(
             self._insert, linger_s=linger_s, name="audit-writer", on_start=self._listen
         )
+        self._listener: FlushListener | None = None
 
     def _listen(self) -> None:
+        """Without `bus` no other process can ask for a flush: for one-process tools only."""
         if self.bus is not None:
-            FlushListener(self.bus, self._writer.flush).start()
+            self._listener = FlushListener(self.bus, self._writer.flush)
+            self._listener.start()
 
     def records(self, username: str | None) -> Iterator[dict[str, Any]]:
         """A user's records oldest first, or everyone's user by user, fetched in batches.
@@ -134,6 +138,9 @@ class AuditLog:
         the meantime; a normal stop writes them first.
         """
         self._writer.put([to_record(e, self.server) for e in events])
+        listener = self._listener
+        if listener is not None and not listener.subscribed.is_set():
+            self._writer.flush()  # no DUMPLOG could ask for them yet: stored before the reply
 
     def flush(self, timeout_s: float = 30.0) -> bool:
         """True once this process's records queued so far are stored."""
@@ -141,21 +148,46 @@ class AuditLog:
 
     def settle(self) -> bool:
         """Every process's queued records stored, before a DUMPLOG reads (dts.log_flush)."""
-        flushed = self.flush()
-        return settle(self.bus) and flushed if self.bus is not None else flushed
+        flushed = self.flush(8.0)
+        return flushed and (self.bus is None or settle(self.bus))
 
     def _insert(self, records: list[dict[str, Any]]) -> None:
-        """Every record stored once: one already there by its id (dts.outbox) is not an error.
+        """Every record stored once; a record that can never be stored does not block the rest.
 
+        The writer retries a failed batch until it succeeds, which is right while the database is
+        unreachable; any other failure (a record the server refuses) would fail every retry, so
+        the batch is then stored record by record and only the refused ones are logged and left.
         A record this process has already stored (an account's outbox carried it into a later
         write before the first insert was done) is left out rather than sent again.
-
-        A record's username goes into NAMES before the record itself, so everyone's DUMPLOG finds
-        every name there; each process adds a name once (its writer thread is the only caller).
         """
         records = self.recorded.new(records)
         if not records:
             return
+        try:
+            self._store(records)
+        except Exception as exc:
+            if _transient(exc):
+                raise
+            log.error("audit: a batch of %d records failed; storing one by one", len(records))
+            for record in records:
+                try:
+                    self._store([record])
+                except Exception as one:
+                    if _transient(one):
+                        raise
+                    log.error(
+                        "audit: a %s record of %s cannot be stored and is left out",
+                        record.get("type"),
+                        record.get("username"),
+                        exc_info=True,
+                    )
+
+    def _store(self, records: list[dict[str, Any]]) -> None:
+        """One already there by its id (dts.outbox) is not an error.
+
+        A record's username goes into NAMES before the record itself, so everyone's DUMPLOG finds
+        every name there; each process adds a name once (its writer thread is the only caller).
+        """
         new_names = {r["username"] for r in records if isinstance(r.get("username"), str)}
         new_names -= self._named
         with database_errors():
@@ -178,6 +210,14 @@ def ensure_names(db: Database) -> None:
     with database_errors():
         if db.transaction_table.estimated_document_count() == 0:
             insert_ignoring_repeats(db[NAMES], [dict(BACKFILLED)])
+
+
+def _transient(exc: BaseException) -> bool:
+    """A failure that a later retry can get past: the database unreachable or failing over."""
+    cause = exc.__cause__ if isinstance(exc, Unavailable) else exc
+    return isinstance(cause, ConnectionFailure) or (
+        isinstance(cause, PyMongoError) and cause.has_error_label("RetryableWriteError")
+    )
 
 
 def insert_ignoring_repeats(collection: Collection, docs: list[dict[str, Any]]) -> None:

@@ -22,7 +22,7 @@ from dts.domain import pending, triggers
 from dts.domain.account import Account, PendingTrade, Side, TriggerOrder
 from dts.domain.change import Change
 from dts.domain.events import Event
-from dts.errors import BadInput, DtsError, NotFound
+from dts.errors import BadInput, DtsError, NotFound, Unavailable
 from dts.logxml import iter_log
 from dts.quotes import QuoteCache
 from dts.store import AccountStore
@@ -239,7 +239,8 @@ class Services:
         name = safe_basename(filename)
         for events in self.accounts.unrecorded(username):
             self.audit.record(events)  # what a crash left in accounts' outboxes (dts.outbox)
-        self.audit.settle()  # and what every process still holds, this DUMPLOG's command too
+        if not self.audit.settle():  # what every process still holds, this DUMPLOG's command too
+            raise Unavailable("the audit log is still being written, try again shortly")
         path = log_dir / name
         partial = path.with_name(f".{name}.{os.getpid()}.{threading.get_ident()}.partial")
         log_dir.mkdir(parents=True, exist_ok=True)

@@ -189,14 +189,17 @@ class WriteBehind(Generic[T]):
             self._pid = os.getpid()
 
     def _at_exit(self) -> None:
-        if os.getpid() == self._pid and not self.flush(self._wait_s):
+        # Within gunicorn's graceful stop (20 s) and the native stack's patience (15 s).
+        if os.getpid() == self._pid and not self.flush(10.0):
             log.error("%s: %d items not written at exit", self._name, self.backlog())
 
     def _run(self) -> None:
         while True:
             with self._cond:
                 self._cond.wait_for(lambda: bool(self._items))
-            self._hurry.wait(self._linger_s)  # let the batch fill, unless a flush is waiting
+                full = len(self._items) >= self._max_batch
+            if not full:
+                self._hurry.wait(self._linger_s)  # let the batch fill, unless a flush is waiting
             self._hurry.clear()
             with self._cond:
                 batch = self._items[: self._max_batch]
@@ -214,5 +217,7 @@ class WriteBehind(Generic[T]):
                 return
             except Exception:  # kept and retried: the items are the only copy of what happened
                 attempt += 1
-                log.warning("%s: write of %d items failed, retrying", self._name, len(batch))
+                log.warning(
+                    "%s: write of %d items failed, retrying", self._name, len(batch), exc_info=True
+                )
                 time.sleep(min(self._retry_s * attempt, 5.0))

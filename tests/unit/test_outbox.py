@@ -4,12 +4,12 @@ and the idempotency memory of an account."""
 from __future__ import annotations
 
 import pytest
-from pymongo.errors import BulkWriteError
+from pymongo.errors import AutoReconnect, BulkWriteError, ServerSelectionTimeoutError
 
-from dts.audit import _only_duplicates, to_record
+from dts.audit import _only_duplicates, _transient, to_record
 from dts.domain.account import Account
 from dts.domain.events import Event, EventType
-from dts.errors import Conflict, Refused
+from dts.errors import Conflict, Refused, Unavailable
 from dts.outbox import RecordedIds, from_doc, to_doc, with_ids
 from dts.store import IDEMPOTENCY_KEYS_KEPT, _Loaded
 
@@ -53,6 +53,27 @@ def test_the_oldest_ids_are_forgotten_first() -> None:
 
 def _error(*codes: int) -> BulkWriteError:
     return BulkWriteError({"writeErrors": [{"code": c, "errmsg": "x"} for c in codes]})
+
+
+def test_records_already_stored_or_repeated_in_a_batch_are_left_out() -> None:
+    recorded = RecordedIds()
+    recorded.add(["ann:1:0"])
+    batch = [{"_id": "ann:1:0"}, {"_id": "ann:2:0"}, {"_id": "ann:2:0"}, {"type": "userCommand"}]
+    assert recorded.new(batch) == [{"_id": "ann:2:0"}, {"type": "userCommand"}]
+
+
+def test_only_an_unreachable_database_is_worth_retrying_an_audit_batch_for() -> None:
+    def wrapped(cause: Exception) -> Unavailable:
+        try:
+            raise Unavailable("the database is unavailable") from cause
+        except Unavailable as exc:
+            return exc
+
+    assert _transient(wrapped(AutoReconnect("connection reset")))
+    assert _transient(wrapped(ServerSelectionTimeoutError("no server")))
+    refused = BulkWriteError({"writeErrors": [{"code": 2, "errmsg": "bad value"}]})
+    assert not _transient(wrapped(refused))
+    assert not _transient(OverflowError("MongoDB can only handle up to 8-byte ints"))
 
 
 def test_duplicates_alone_are_not_a_failure_of_the_insert() -> None:
