@@ -64,7 +64,7 @@ class AuditLog:
         stream_db: Database | None = None,
         recorded: RecordedIds | None = None,
         bus: redis.Redis | None = None,
-        linger_s: float = 0.02,
+        linger_s: float = 0.05,
     ) -> None:
         self.events: Collection = db.transaction_table
         self.names: Collection = db[NAMES]

@@ -59,7 +59,7 @@ class Settings:
     max_body_bytes: int = 16 * 1024
     # How long a process's audit writer lets records gather before one insert (dts.group_commit):
     # longer makes fewer, larger inserts, and a longer window a killed process loses records in.
-    audit_linger_s: float = 0.02
+    audit_linger_s: float = 0.05
     log_dir: str = ".data/logs/dumplog"
     watch_interval_s: float = 15.0
     hint_rebuild_s: float = 60.0

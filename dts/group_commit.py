@@ -122,7 +122,7 @@ class WriteBehind(Generic[T]):
         self,
         write: Callable[[list[T]], object],
         *,
-        linger_s: float = 0.02,
+        linger_s: float = 0.05,
         max_batch: int = 2000,
         max_backlog: int = 50_000,
         wait_s: float = 30.0,
