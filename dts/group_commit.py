@@ -150,8 +150,8 @@ class WriteBehind(Generic[T]):
         """Queues `items`; waits only while the backlog is full (then 503 after `wait_s`)."""
         if not items:
             return
-        self._start_once()
         with self._cond:
+            self._start_once()
             if not self._cond.wait_for(
                 lambda: self._put - self._written < self._max_backlog, self._wait_s
             ):
@@ -175,18 +175,20 @@ class WriteBehind(Generic[T]):
             return self._put - self._written
 
     def _start_once(self) -> None:
-        # Started on first use, in the process that uses it: a thread does not survive gunicorn's
-        # fork. `on_start` runs first and in the caller, so it is in place before any item is.
-        with self._cond:
-            if self._thread is not None and self._thread.is_alive():
-                return
-            if self._on_start is not None:
-                self._on_start()
-            self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
-            self._thread.start()
-            if not self._pid:
-                atexit.register(self._at_exit)
-            self._pid = os.getpid()
+        """Called with `_cond` held, by `put` only.
+
+        Started on first use, in the process that uses it: a thread does not survive gunicorn's
+        fork. `on_start` runs first and in the caller, so it is in place before any item is.
+        """
+        if self._thread is not None and self._thread.is_alive():
+            return
+        if self._on_start is not None:
+            self._on_start()
+        self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
+        self._thread.start()
+        if not self._pid:
+            atexit.register(self._at_exit)
+        self._pid = os.getpid()
 
     def _at_exit(self) -> None:
         # Within gunicorn's graceful stop (20 s) and the native stack's patience (15 s).

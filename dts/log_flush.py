@@ -115,7 +115,7 @@ class FlushListener:
                         log.warning("audit flush: subscribed again")
                     failing = False
                 if time.monotonic() >= beat_at:
-                    self._client.hset(WRITERS, self.name, int(time.time() * 1000))
+                    self._beat()
                     beat_at = time.monotonic() + HEARTBEAT_S
                 msg = pubsub.get_message(timeout=HEARTBEAT_S)
                 if msg is not None and msg["type"] == "message":
@@ -141,12 +141,14 @@ class FlushListener:
         while time.monotonic() < deadline:
             msg = pubsub.get_message(timeout=1.0)
             if msg is not None and msg["type"] == "subscribe":
-                # Registered before records may be queued: a DUMPLOG then waits for this process.
-                self._client.hset(WRITERS, self.name, int(time.time() * 1000))
+                self._beat()  # registered before records may be queued: a DUMPLOG waits for it
                 self.subscribed.set()
                 return pubsub
         pubsub.close()
         raise redis.TimeoutError("no subscription confirmation")
+
+    def _beat(self) -> None:
+        self._client.hset(WRITERS, self.name, int(time.time() * 1000))
 
     def _answer(self, request: bytes | str) -> None:
         request = request.decode() if isinstance(request, bytes) else request

@@ -45,7 +45,6 @@ class Stack:
     operator_token: str
     secret_key: str
     mongo_uri: str
-    redis_url: str
     data_dir: Path
     pending_ttl_s: int
 
@@ -92,7 +91,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             operator_token=OPERATOR_TOKEN,
             secret_key=SECRET_KEY,
             mongo_uri=f"mongodb://127.0.0.1:{PORT_BASE + 17}/?retryWrites=false",
-            redis_url=REDIS_URL,
             data_dir=data_dir,
             pending_ttl_s=PENDING_TTL_S,
         )
