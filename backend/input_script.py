@@ -10,6 +10,8 @@ each over a new connection. Ends with a summary; exits 1 on transport errors.
 
 It runs on one thread with asyncio and a small HTTP client (backend/replay_http.py): the replay
 shares the machine with the services it measures, so its own CPU per command is kept small.
+It needs nothing but the standard library, so a bare `python3` runs it from any directory;
+tqdm draws the progress bar where it is installed (backend/progress.py).
 """
 
 from __future__ import annotations
@@ -32,14 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-try:
-    from tqdm import tqdm
-except ImportError:  # run with a bare python3: use the project's virtualenv instead
-    venv_python = ROOT / ".venv" / "bin" / "python"
-    if venv_python.exists() and Path(sys.executable).resolve() != venv_python.resolve():
-        os.execv(str(venv_python), [str(venv_python), *sys.argv])
-    raise SystemExit("missing packages: run `make deps` first (it creates .venv)") from None
-
+from backend.progress import Progress, progress_bar  # noqa: E402
 from backend.replay_http import Connection, Origin, ProtocolError  # noqa: E402
 from backend.workload import BadLine, Command, by_user, parse_lines, segments  # noqa: E402
 
@@ -177,7 +172,7 @@ class Replayer:
         self.naive = naive
         self.out_dir = out_dir
         self.stats = Stats()
-        self.progress: Any = None  # a tqdm bar, moved every PROGRESS_INTERVAL_S
+        self.progress: Progress | None = None  # moved every PROGRESS_INTERVAL_S
         self.started = 0.0
         self._idle: list[Connection] = []
 
@@ -415,11 +410,11 @@ def main(argv: list[str] | None = None) -> int:
         )
     except ValueError as exc:
         parser.error(str(exc))
-    with tqdm(
-        total=len(commands), unit="cmd", disable=args.no_progress, smoothing=0.1, dynamic_ncols=True
-    ) as progress:
-        replayer.progress = progress
+    replayer.progress = progress_bar(len(commands), enabled=not args.no_progress)
+    try:
         wall_s = replayer.run(commands, max(1, args.concurrency))
+    finally:
+        replayer.progress.close()
     result = summary(replayer.stats, wall_s, bad)
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n")

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from backend.input_script import Replayer
 from backend.workload import Command, parse_lines
@@ -84,6 +87,60 @@ def test_dumplog_waits_for_every_earlier_command_and_is_saved_locally(
     dump = (tmp_path / "dumps" / "replayLOG.xml").read_text()
     for u in users:
         assert dump.count(f"<command>ADD</command><username>{u}</username>") == 5
+
+
+def system_pythons() -> list[str]:
+    """The interpreter the virtualenv was made from (its `python` is a link to it: the case that
+    once made the tool refuse to start) and Debian's own, if that is another one."""
+    found = [os.path.realpath(sys.executable)]
+    if os.access("/usr/bin/python3", os.X_OK):
+        found.append(os.path.realpath("/usr/bin/python3"))
+    return sorted(set(found))
+
+
+@pytest.mark.parametrize("python", system_pythons())
+@pytest.mark.parametrize(
+    ("how", "cwd", "script"),
+    [
+        # -S: no site-packages at all, as on a machine with only the standard library
+        ("stdlib only, from another directory", None, str(ROOT / "backend" / "input_script.py")),
+        # the original system's README: cd backend && python3 input_script.py ./commands/...
+        ("plain, from backend/", ROOT / "backend", "input_script.py"),
+    ],
+)
+def test_the_readme_command_runs_with_the_system_python3(
+    stack: Stack,
+    operator: Client,
+    tmp_path: Path,
+    new_user,
+    python: str,
+    how: str,
+    cwd: Path | None,
+    script: str,
+) -> None:
+    users = [new_user(None, prefix="p") for _ in range(3)]
+    lines = [f"ADD,{u},25.00" for u in users] + [f"QUOTE,{u},ABC" for u in users]
+    workload = tmp_path / "w.txt"
+    workload.write_text("".join(f"[{i + 1}] {x}\n" for i, x in enumerate(lines)))
+    isolated = ["-S"] if cwd is None else []
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "DTS_HTTP_PORT": stack.url.rsplit(":", 1)[1],
+        "DTS_OPERATOR_TOKEN": stack.operator_token,
+    }
+    proc = subprocess.run(
+        [python, *isolated, script, str(workload)],
+        cwd=cwd or tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "accepted 6" in proc.stdout, proc.stdout
+    assert "6/6 cmd  100.0 %" in proc.stderr, proc.stderr  # the progress line without tqdm
+    for u in users:
+        assert summary(operator, u)["funds"] == "25.00"
 
 
 def test_transport_errors_make_the_replay_fail(tmp_path: Path) -> None:
