@@ -17,13 +17,15 @@ $(STAMP): requirements.txt requirements-native.txt requirements-dev.txt constrai
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
 	@touch $(STAMP)
 
-deps: $(STAMP) ## install what is missing: nginx and redis-server (apt), the virtualenv (pip)
+deps: $(STAMP) ## install what is missing: nginx, redis-server, node (apt), the virtualenv (pip)
 	@bash scripts/install-system-deps.sh
+	@VENV=$(VENV) bash scripts/install-node.sh
 
+# The UI's node: the machine's own, or the one scripts/install-node.sh put into the virtualenv.
+WITH_NODE := PATH="$(abspath $(VENV))/bin:$$PATH"
 UI_SOURCES := $(shell find frontend/src frontend/index.html frontend/package-lock.json frontend/vite.config.js -type f 2>/dev/null)
 frontend/dist/index.html: $(UI_SOURCES)
-	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory ui; \
-	else echo "npm not found: serving the placeholder page instead of the web UI (install nodejs and npm)"; fi
+	@$(MAKE) --no-print-directory ui
 
 run: deps frontend/dist/index.html ## run the whole system in the foreground (Ctrl-C stops it all)
 	$(PY) scripts/stack.py run
@@ -49,10 +51,10 @@ fuzz: deps ## fuzz every API operation through NGINX from dts/openapi.yaml (DTS_
 	$(PY) -m pytest tests/integration/test_fuzz.py -q -s
 
 test-ui: deps ## the web UI: Vitest, build, end-to-end in headless Chromium against its own stack
-	bash frontend/scripts/test-all.sh
+	$(WITH_NODE) bash frontend/scripts/test-all.sh
 
 ui: ## build the web UI into frontend/dist (NGINX serves it at /)
-	cd frontend && npm ci --no-audit --no-fund && npm run build
+	cd frontend && $(WITH_NODE) npm ci --no-audit --no-fund && $(WITH_NODE) npm run build
 
 lint: deps ## ruff lint and format check
 	$(VENV)/bin/ruff check .
