@@ -9,6 +9,7 @@ an audit event and is published on `QUOTE_CHANNEL` so the trigger watcher checks
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 import zlib
@@ -20,6 +21,7 @@ import requests
 from dts.domain.events import Event, EventType
 from dts.errors import Unavailable
 
+log = logging.getLogger(__name__)
 QUOTE_CHANNEL = "dts:quotes"
 _KEY = "dts:quote:{}"
 _LOCK = "dts:quote-lock:{}"
@@ -114,6 +116,25 @@ class QuoteCache:
             return None
         return Quote(**{**json.loads(raw), "cached": True})
 
+    def _store(self, quote: Quote) -> None:
+        """Caches and announces a fetched quote. A quote the cache refuses is still a real quote,
+        fetched and to be logged: the command goes on with it, and only the next one pays for
+        another fetch (the watcher's sweep still finds the symbol's triggers)."""
+        payload = json.dumps({k: v for k, v in asdict(quote).items() if k != "cached"})
+        try:
+            pipe = self.redis.pipeline(transaction=False)
+            pipe.set(_KEY.format(quote.sym), payload, ex=self.ttl_s)
+            pipe.publish(QUOTE_CHANNEL, f"{quote.sym} {quote.price_cents}")
+            pipe.execute()
+        except redis.RedisError:
+            log.warning("quote for %s fetched but not cached: the cache refused it", quote.sym)
+
+    def _release(self, lock_key: str) -> None:
+        try:
+            self.redis.delete(lock_key)
+        except redis.RedisError:  # it expires by itself within wait_s
+            log.warning("could not release %s", lock_key)
+
     def _fetch_once(self, sym: str, username: str, trx_num: int) -> tuple[Quote, list[Event]]:
         lock_key = _LOCK.format(sym)
         holder = self.redis.set(lock_key, "1", nx=True, px=int(self.wait_s * 1000))
@@ -126,14 +147,10 @@ class QuoteCache:
                     return cached, []
         try:
             quote = self.quote_server.fetch(sym, username)
-            payload = json.dumps({k: v for k, v in asdict(quote).items() if k != "cached"})
-            pipe = self.redis.pipeline(transaction=False)
-            pipe.set(_KEY.format(sym), payload, ex=self.ttl_s)
-            pipe.publish(QUOTE_CHANNEL, f"{sym} {quote.price_cents}")
-            pipe.execute()
+            self._store(quote)  # before the lock goes, so a waiting process finds it cached
         finally:
             if holder:
-                self.redis.delete(lock_key)
+                self._release(lock_key)
         event = Event(
             type=EventType.QUOTE_SERVER,
             timestamp_ms=int(time.time() * 1000),
