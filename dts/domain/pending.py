@@ -35,7 +35,10 @@ def expire_pending(ch: Change) -> None:
                     amount_cents=trade.total_cents,
                 )
                 ch.expired.append(side.value)
-                ch.account.expired_at_ms[side.value] = trade.expires_at_ms
+                # COMMIT/CANCEL are told EXPIRED only when the trade they would take, the newest,
+                # is the one that expired; with a live newer trade they act on it instead.
+                if not live:
+                    ch.account.expired_at_ms[side.value] = trade.expires_at_ms
         stack[:] = live
 
 

@@ -473,6 +473,26 @@ def test_an_older_expired_buy_does_not_stop_committing_a_live_newer_one() -> Non
     assert cash_events(outcome.events) == [("add", 48_00)]
 
 
+@pytest.mark.parametrize("act_on_newest", [cancel_trade, commit_trade])
+def test_when_the_newest_was_cancelled_or_committed_an_older_expiry_is_not_told(
+    act_on_newest: Callable[[Change, Side], PendingTrade],
+) -> None:
+    # ABC (T0) expires while XYZ (T0 + 10 s) is live; the user then cancels or commits XYZ.
+    acted = apply_command(
+        two_pending_buys(), T0 + TTL_MS + 1, lambda ch: act_on_newest(ch, Side.BUY)
+    )
+    assert acted.refusal is None and acted.result.sym == "XYZ"
+
+    outcome = apply_command(acted.account, T0 + TTL_MS + 2, lambda ch: commit_trade(ch, Side.BUY))
+    assert outcome.refusal is not None and outcome.refusal.code == "NO_PENDING_BUY"
+
+
+def test_when_every_pending_expired_the_newest_expiry_is_told() -> None:
+    settled = apply_command(two_pending_buys(), T0 + 10_000 + TTL_MS, lambda ch: None).account
+    outcome = apply_command(settled, T0 + 20_000 + TTL_MS, lambda ch: commit_trade(ch, Side.BUY))
+    assert outcome.refusal is not None and outcome.refusal.code == "EXPIRED"
+
+
 def test_expiry_of_a_buy_says_nothing_about_sells() -> None:
     outcome = apply_command(with_pending_buy(), T0 + TTL_MS, lambda ch: commit_trade(ch, Side.SELL))
     assert outcome.refusal is not None and outcome.refusal.code == "NO_PENDING_SELL"
