@@ -15,7 +15,7 @@ from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError, ConnectionFailure, PyMongoError
 
-from dts.domain.events import Event
+from dts.domain.events import Event, EventType
 from dts.errors import Unavailable
 from dts.group_commit import WriteBehind
 from dts.log_flush import FlushListener, settle
@@ -38,6 +38,10 @@ _FIELDS = {
 }
 
 
+# The schema's name for an event's message; others (a systemEvent's) are kept for people only.
+_MESSAGE_FIELDS = {EventType.ERROR_EVENT: "errorMessage", EventType.DEBUG_EVENT: "debugMessage"}
+
+
 def to_record(event: Event, server: str) -> dict[str, Any]:
     record: dict[str, Any] = {} if event.record_id is None else {"_id": event.record_id}
     record |= {
@@ -51,8 +55,7 @@ def to_record(event: Event, server: str) -> dict[str, Any]:
         if value is not None:
             record[name] = value
     if event.message is not None:
-        key = "errorMessage" if event.type.value == "errorEvent" else "message"
-        record[key] = event.message
+        record[_MESSAGE_FIELDS.get(event.type, "message")] = event.message
     return record
 
 

@@ -91,6 +91,22 @@ def _positive_int(value: Any) -> int:
     return int(value)
 
 
+def trace_number(value: Any) -> int | None:
+    """The `trxNum` to number a command with, or None when the server must number it itself.
+
+    A whole number from 1 to 2^53 (a JSON integer, an integral JSON number or a string of digits)
+    is used. Anything else is dropped, never refused: the number only traces the command, so a
+    client that counts from 0 (as the original system's did) or sends junk still has its command
+    run; the command layer logs a `debugEvent` for a number it could not use.
+    """
+    if value is None:
+        return None
+    try:
+        return _positive_int(value)
+    except PydanticCustomError:
+        return None
+
+
 def _password(value: Any) -> str:
     if not isinstance(value, str):
         raise PydanticCustomError("bad_input", "must be a string")
@@ -113,16 +129,17 @@ Requester = Annotated[str, BeforeValidator(_requester)]
 Symbol = Annotated[str, BeforeValidator(_symbol)]
 AmountCents = Annotated[int, BeforeValidator(_amount_cents)]
 PositiveInt = Annotated[int, BeforeValidator(_positive_int)]
+TraceNumber = Annotated[int | None, BeforeValidator(trace_number)]
 Password = Annotated[str, BeforeValidator(_password)]
 Filename = Annotated[str, BeforeValidator(_filename)]
 
 
 class Body(BaseModel):
-    """Common to every command: who it is for, and its transaction number."""
+    """Common to every command: who it is for, and its transaction number (None if unusable)."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
     username: Username | None = None
-    trxNum: PositiveInt | None = None
+    trxNum: TraceNumber = None
 
 
 class AmountBody(Body):

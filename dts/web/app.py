@@ -72,6 +72,8 @@ def _record_refusal(ext: DtsExtension, exc: DtsError, path: str) -> None:
     now_ms = ext.services.clock_ms()
     events: list[Event] = []
     if req is not None:
+        if req.trx is None:  # refused before it was numbered: its body could not be read
+            req.trx = ext.next_trx()
         events.extend(pending_user_command(req))
         events.extend(e for e in exc.events if isinstance(e, Event))
     amount = req.params.get("amount") if req else None
@@ -79,7 +81,7 @@ def _record_refusal(ext: DtsExtension, exc: DtsError, path: str) -> None:
         Event(
             type=EventType.ERROR_EVENT,
             timestamp_ms=now_ms,
-            trx_num=(req.trx if req and req.trx else None) or ext.next_trx(),
+            trx_num=req.trx if req and req.trx else ext.next_trx(),
             command=req.command if req else None,
             username=req.username if req else None,
             sym=req.params.get("sym") if req else None,

@@ -3,6 +3,8 @@
 The `command` decorator wraps every command route so that each one, accepted or refused, is
 recorded once: its `userCommand`, the events it caused, and on refusal its `errorEvent`, handed to
 the audit log together at the end of the request (which writes them behind the reply, dts.audit).
+All of a request's records carry one transaction number: the body's `trxNum` when it is usable,
+else one the server assigns (with a `debugEvent` saying why, when a `trxNum` was sent but unusable).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import wraps
 from typing import Any, TypeVar
@@ -22,12 +24,16 @@ from dts.auth import Identity, acting_user
 from dts.commands import Outcome, Services
 from dts.domain.events import Event, EventType
 from dts.errors import BadInput
-from dts.validation import IDEMPOTENCY_KEY_RE, SYMBOL_RE, USERNAME_RE, parse
+from dts.validation import IDEMPOTENCY_KEY_RE, SYMBOL_RE, USERNAME_RE, parse, trace_number
 from dts.web.presenters import to_wire
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
 EXTENSION = "dts"
+# A JSON integer longer than this is read as a Decimal: int() refuses numbers over 4,300 digits
+# (and is slow below that), and no field takes an integer anywhere near this long anyway.
+MAX_INT_DIGITS = 40
+SHOWN_CHARS = 40  # how much of an unusable trxNum its debugEvent quotes
 
 
 def services() -> Services:
@@ -38,12 +44,18 @@ def _reject_constant(name: str) -> Any:
     raise BadInput(f"{name} is not a valid JSON value")
 
 
+def _read_int(text: str) -> int | Decimal:
+    return int(text) if len(text) <= MAX_INT_DIGITS else Decimal(text)
+
+
 def read_json_body() -> Any:
     raw = request.get_data(cache=True)
     if not raw.strip():
         raise BadInput("the request body must be a JSON object")
     try:
-        return json.loads(raw, parse_float=Decimal, parse_constant=_reject_constant)
+        return json.loads(
+            raw, parse_float=Decimal, parse_int=_read_int, parse_constant=_reject_constant
+        )
     except (ValueError, ArithmeticError, RecursionError):  # Decimal refuses absurd exponents
         raise BadInput("the request body is not valid JSON") from None
 
@@ -56,6 +68,7 @@ class CommandRequest:
     raw: Any = None
     username: str | None = None
     trx: int | None = None
+    trx_note: str | None = None  # why the body's trxNum was not used, for the debugEvent
     params: dict[str, Any] = field(default_factory=dict)
     user_command_recorded: bool = False
     idempotency_key: str | None = None
@@ -69,8 +82,23 @@ class CommandRequest:
         self.username = requested
         if self.identity is not None:
             self.username = acting_user(self.identity, requested)
-        self.trx = getattr(body, "trxNum", None) or self.trx
         return body
+
+    def number(self, next_trx: Callable[[], int]) -> None:
+        """Settles the transaction number, before anything else about the request can fail.
+
+        A missing (or null) trxNum is normal, the web UI sends none: the server numbers the
+        command. One that was sent but is unusable is no reason to refuse the command either; the
+        server numbers it the same way and `trx_note` says why, for the debugEvent.
+        """
+        sent = self.raw.get("trxNum") if isinstance(self.raw, dict) else None
+        usable = trace_number(sent)
+        self.trx = usable or next_trx()
+        if sent is not None and usable is None:
+            self.trx_note = (
+                f"trxNum {_shown(sent)} is not a whole number from 1 to 2^53: "
+                f"the server numbered the command {self.trx}"
+            )
 
     def _note_valid_fields(self) -> None:
         """What the audit may already say if the body is refused: whose command, which symbol."""
@@ -90,11 +118,10 @@ def current_command() -> CommandRequest | None:
     return g.get("dts_command")
 
 
-def _trx_of(raw: Any) -> int | None:
-    value = raw.get("trxNum") if isinstance(raw, dict) else None
-    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 2**53:
-        return value
-    return None
+def _shown(value: Any) -> str:
+    """A client's value, short and in ASCII (json.dumps escapes the rest), to quote in the log."""
+    text = str(value) if isinstance(value, Decimal) else json.dumps(value, default=str)
+    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 3] + "..."
 
 
 def idempotency_key() -> str | None:
@@ -124,11 +151,15 @@ def user_command_event(req: CommandRequest) -> Event:
 
 
 def pending_user_command(req: CommandRequest) -> list[Event]:
-    """The request's userCommand, unless it was already recorded (see `record_user_command`)."""
+    """The request's userCommand, and its debugEvent if its trxNum was unusable, unless they were
+    already recorded (see `record_user_command`)."""
     if req.user_command_recorded:
         return []
     req.user_command_recorded = True
-    return [user_command_event(req)]
+    received = user_command_event(req)
+    if req.trx_note is None:
+        return [received]
+    return [received, replace(received, type=EventType.DEBUG_EVENT, message=req.trx_note)]
 
 
 def record_user_command(req: CommandRequest) -> None:
@@ -143,8 +174,8 @@ def command(name: str) -> Callable[..., Callable[[], Response]]:
             ext = current_app.extensions[EXTENSION]
             req = CommandRequest(command=name, received_ms=ext.services.clock_ms())
             g.dts_command = req
-            req.raw = read_json_body()
-            req.trx = _trx_of(req.raw) or ext.next_trx()
+            req.raw = read_json_body()  # if it fails, the refusal handler numbers the request
+            req.number(ext.next_trx)
             req.identity = ext.authenticator.identify(request.headers.get("Authorization"))
             req.idempotency_key = idempotency_key()
             result = view(req)

@@ -43,6 +43,7 @@ SCHEMA_OF_VALIDATOR: dict[Callable[..., Any], str] = {
     validation._symbol: "Symbol",
     validation._amount_cents: "MoneyIn",
     validation._positive_int: "PositiveInt",
+    validation.trace_number: "TraceNumber",
     validation._password: "Password",
     validation._filename: "Filename",
 }
@@ -214,7 +215,10 @@ def test_bounds_are_the_ones_the_code_enforces(spec: dict[str, Any]) -> None:
         assert accepts(validation.Credentials, {"username": "a", "password": "p" * length}) is ok
     low, high = schemas["PositiveInt"]["minimum"], schemas["PositiveInt"]["maximum"]
     for number, ok in [(low - 1, False), (low, True), (high, True), (high + 1, False)]:
-        assert accepts(validation.Body, {"trxNum": number}) is ok
+        assert accepts(validation.RecentBody, {"limit": number}) is ok
+    assert "type" not in schemas["TraceNumber"]  # any value: an unusable one is dropped
+    for number, kept in [(low - 1, None), (low, low), (high, high), (high + 1, None)]:
+        assert parse(validation.Body, {"trxNum": number}).trxNum == kept
     money = schemas["MoneyIn"]["oneOf"][1]
     assert money["exclusiveMinimum"] == 0
     for dollars, ok in [

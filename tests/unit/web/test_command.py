@@ -1,0 +1,145 @@
+"""The command decorator's bookkeeping, over a fake extension: which transaction number a request
+runs under, and which records it leaves (userCommand, debugEvent, errorEvent)."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from dts.auth import OPERATOR
+from dts.commands import Outcome
+from dts.domain.events import Event, EventType
+from dts.validation import AmountBody
+from dts.web.app import _record_refusal, register_error_handlers
+from dts.web.command import EXTENSION, CommandRequest, command
+
+NOW_MS = 1_700_000_000_000
+FIRST_SERVER_TRX = 5000
+
+
+class FakeExtension:
+    """What the decorator and the refusal handler use of DtsExtension, in memory."""
+
+    def __init__(self) -> None:
+        self.recorded: list[Event] = []
+        self.numbers = itertools.count(FIRST_SERVER_TRX)
+        self.services = SimpleNamespace(clock_ms=lambda: NOW_MS)
+        self.authenticator = SimpleNamespace(identify=lambda header: OPERATOR)
+
+    def next_trx(self) -> int:
+        return next(self.numbers)
+
+    def record(self, events: Iterable[Event]) -> None:
+        self.recorded.extend(events)
+
+    def of(self, kind: EventType) -> list[Event]:
+        return [e for e in self.recorded if e.type is kind]
+
+
+@pytest.fixture
+def app() -> Flask:
+    app = Flask("command-test")
+    app.config["MAX_CONTENT_LENGTH"] = 16 * 1024  # as the services
+    ext = FakeExtension()
+    app.extensions[EXTENSION] = ext
+    register_error_handlers(app, lambda exc, path: _record_refusal(ext, exc, path))  # type: ignore[arg-type]
+
+    @app.post("/add")
+    @command("ADD")
+    def add(req: CommandRequest) -> Outcome:
+        body = req.parse(AmountBody)
+        return {"message": "added", "trx": req.trx, "amount_cents": body.amount}, []
+
+    return app
+
+
+def post(app: Flask, data: str | bytes) -> tuple[int, dict[str, Any], FakeExtension]:
+    reply = app.test_client().post("/add", data=data, content_type="application/json")
+    return reply.status_code, reply.get_json(), app.extensions[EXTENSION]
+
+
+@pytest.mark.parametrize(
+    "trx_json",
+    ["0", "-7", '"abc"', "1e30", "1.5", "true", "false", '{"$ne": null}', "[1]", "9" * 5000],
+)
+def test_an_unusable_trx_num_runs_the_command_under_a_server_number_and_logs_why(
+    app: Flask, trx_json: str
+) -> None:
+    status, reply, ext = post(app, f'{{"username": "u", "amount": 12.5, "trxNum": {trx_json}}}')
+    assert status == 200, reply
+    assert reply["trx"] == FIRST_SERVER_TRX and reply["amount"] == "12.50"
+    [user_command] = ext.of(EventType.USER_COMMAND)
+    [debug] = ext.of(EventType.DEBUG_EVENT)
+    assert user_command.trx_num == debug.trx_num == FIRST_SERVER_TRX
+    assert (debug.command, debug.username, debug.amount_cents) == ("ADD", "u", 1250)
+    assert debug.message is not None and debug.message.startswith("trxNum ")
+    assert str(FIRST_SERVER_TRX) in debug.message
+    assert len(debug.message) < 200  # a 5,000-digit number is not copied whole into the log
+
+
+def test_an_unusable_trx_num_on_a_refused_command_gives_all_three_records_one_number(
+    app: Flask,
+) -> None:
+    status, reply, ext = post(app, '{"username": "u", "amount": 0, "trxNum": 0}')
+    assert (status, reply["code"]) == (422, "OUT_OF_RANGE")
+    assert [e.type for e in ext.recorded] == [
+        EventType.USER_COMMAND,
+        EventType.DEBUG_EVENT,
+        EventType.ERROR_EVENT,
+    ]
+    assert {e.trx_num for e in ext.recorded} == {FIRST_SERVER_TRX}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param("username=u&amount=10", id="not-json"),
+        pytest.param("", id="empty"),
+        pytest.param('{"username": "u", "amount": ', id="truncated"),
+        pytest.param(b'{"username": "\xff\xfe", "amount": "1.00"}', id="invalid-utf8"),
+        pytest.param("[" * 5000 + "]" * 5000, id="deeply-nested"),
+        pytest.param('{"amount": NaN, "trxNum": 7}', id="nan-literal"),
+        pytest.param('{"username": "u", "pad": "' + "x" * 20_000 + '"}', id="too-large"),
+    ],
+)
+def test_a_body_that_cannot_be_read_gives_its_user_command_and_error_event_one_number(
+    app: Flask, body: str | bytes
+) -> None:
+    status, reply, ext = post(app, body)
+    assert status in (400, 413) and reply["ok"] is False
+    [user_command] = ext.of(EventType.USER_COMMAND)
+    [error] = ext.of(EventType.ERROR_EVENT)
+    assert user_command.trx_num == error.trx_num == FIRST_SERVER_TRX
+    assert user_command.command == error.command == "ADD"
+    assert ext.of(EventType.DEBUG_EVENT) == []
+
+
+@pytest.mark.parametrize("trx_json", ["42", '"42"', "42.0", str(2**53)])
+def test_a_usable_trx_num_numbers_the_command_without_a_debug_event(
+    app: Flask, trx_json: str
+) -> None:
+    """Guards what already worked: no server number is taken, nothing extra is logged."""
+    status, reply, ext = post(app, f'{{"username": "u", "amount": "1.00", "trxNum": {trx_json}}}')
+    number = int(float(trx_json.strip('"')))
+    assert status == 200 and reply["trx"] == number
+    assert [(e.type, e.trx_num) for e in ext.recorded] == [(EventType.USER_COMMAND, number)]
+    assert next(ext.numbers) == FIRST_SERVER_TRX
+
+
+@pytest.mark.parametrize(
+    "body",
+    ['{"username": "u", "amount": "1.00"}', '{"username": "u", "amount": "1.00", "trxNum": null}'],
+)
+def test_a_missing_trx_num_is_numbered_by_the_server_without_a_debug_event(
+    app: Flask, body: str
+) -> None:
+    status, reply, ext = post(app, body)
+    assert status == 200 and reply["trx"] == FIRST_SERVER_TRX
+    assert [(e.type, e.trx_num) for e in ext.recorded] == [
+        (EventType.USER_COMMAND, FIRST_SERVER_TRX)
+    ]
