@@ -69,3 +69,10 @@ class Unavailable(DtsError):
 
     status = 503
     code = "UNAVAILABLE"
+
+
+class Internal(DtsError):
+    """A bug: the reply says only this, the service's log says the rest."""
+
+    status = 500
+    code = "INTERNAL"

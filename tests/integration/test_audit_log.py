@@ -16,7 +16,7 @@ import pytest
 import xmlschema
 
 from backend.generate_workload import generate
-from tests.integration.conftest import PENDING_TTL_S, ROOT, Client, Stack, summary
+from tests.integration.conftest import PENDING_TTL_S, ROOT, Client, Stack, logged, summary
 
 SCHEMA = xmlschema.XMLSchema(ROOT / "dts" / "logfile.xsd")
 
@@ -257,3 +257,23 @@ def test_everyones_log_finds_the_users_of_records_older_than_its_list_of_names(
     assert old.findtext("funds") == "1.00"
     assert db.log_names.find_one({"_id": legacy}) is not None
     assert db.log_names.find_one({"_id": 0}) is not None  # backfilled once, not on every dump
+
+
+def test_a_command_that_hits_a_bug_answers_500_and_is_still_logged_with_an_error_event(
+    operator: Client, db, new_user
+) -> None:
+    user = new_user("10.00")
+    # A document no rule can read (a pending BUY without its fields): loading it raises.
+    db.user_table.update_one({"_id": user}, {"$set": {"pending_buy": [{"sym": "ABC"}]}})
+
+    reply = operator.post("/user_utils/display_summary", {"username": user, "trxNum": 424242})
+
+    assert reply.status_code == 500
+    assert reply.json() == {"ok": False, "error": "internal error", "code": "INTERNAL"}
+    records = list(logged(db).find({"username": user, "transactionNum": 424242}, {"_id": 0}))
+    assert sorted((r["type"], r["command"]) for r in records) == [
+        ("errorEvent", "DISPLAY_SUMMARY"),
+        ("userCommand", "DISPLAY_SUMMARY"),
+    ]
+    [error] = [r for r in records if r["type"] == "errorEvent"]
+    assert error["errorMessage"] == "internal error"
