@@ -47,7 +47,6 @@ def dumplog(req: CommandRequest) -> Response:
     if everyone:
         body = parse(DumplogBody, {k: v for k, v in req.raw.items() if k != "username"})
         req.params = {"filename": body.filename}
-        req.trx = body.trxNum or req.trx
     else:
         body = req.parse(DumplogBody)
     record_user_command(req)  # the log it writes includes this very DUMPLOG
