@@ -3,6 +3,7 @@
     python scripts/stack.py up      # start everything in the background, return when healthy
     python scripts/stack.py down    # stop what `up` started (and nothing else)
     python scripts/stack.py run     # up, stay in the foreground, Ctrl-C stops all
+                                    # (so do SIGTERM and a closed terminal, SIGHUP)
     python scripts/stack.py status  # what runs, and whether it answers
 
 Everything lives under DTS_DATA_DIR (default .data/): the database files, logs, pid files, the
@@ -31,10 +32,58 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 HEALTH_TIMEOUT_S = 90.0
+STOP_GRACE_S = 15.0  # from SIGTERM to SIGKILL, per process
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def say(text: str = "", *, err: bool = False) -> None:
+    """Prints a line at once. Output nobody reads any more is dropped instead of raising: with
+    `make run | tee`, Ctrl-C kills `tee` too, and a closed terminal fails every write, so the
+    next line would otherwise end the supervisor before it had stopped what it started."""
+    stream = sys.stderr if err else sys.stdout
+    try:
+        print(text, file=stream, flush=True)
+    except (OSError, ValueError):  # EPIPE, EIO from a hung-up terminal, a closed stream
+        mute(stream)
+
+
+def mute(stream: TextIO | None) -> None:
+    """Points the stream's descriptor at /dev/null for good: later lines, and the interpreter's
+    own flush at exit, then succeed without anyone to read them."""
+    try:
+        fd = stream.fileno() if stream is not None else -1
+    except (OSError, ValueError):
+        return
+    if fd < 0:
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        with contextlib.suppress(OSError):
+            os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
+
+
+class Interrupted(Exception):
+    """`run` was told to stop while the stack was still starting."""
+
+
+@dataclass
+class StopRequest:
+    signum: int = 0  # the first stop signal `run` received, 0 while none came
+
+
+STOP = StopRequest()
+
+
+def check_stop() -> None:
+    if STOP.signum:
+        raise Interrupted(signal.Signals(STOP.signum).name)
 
 
 @dataclass
@@ -356,7 +405,7 @@ def answers(proc: Proc) -> bool:
 
 def start(layout: Layout, proc: Proc) -> subprocess.Popen[bytes] | None:
     if running_pid(layout, proc.name):
-        print(f"  {proc.name}: already running")
+        say(f"  {proc.name}: already running")
         return None
     if proc.port and not port_free(proc.port):
         raise SystemExit(
@@ -375,7 +424,7 @@ def start(layout: Layout, proc: Proc) -> subprocess.Popen[bytes] | None:
         start_new_session=True,
     )
     pid_file(layout, proc.name).write_text(f"{child.pid} {marker(proc)}")
-    print(f"  {proc.name}: started (pid {child.pid})")
+    say(f"  {proc.name}: started (pid {child.pid})")
     return child
 
 
@@ -385,6 +434,7 @@ def wait_healthy(
     deadline = time.monotonic() + HEALTH_TIMEOUT_S
     for proc in procs:
         while not answers(proc):
+            check_stop()
             child = children.get(proc.name)
             if child is not None and child.poll() is not None:
                 raise RuntimeError(
@@ -409,15 +459,19 @@ def check_system_tools() -> None:
         raise SystemExit(f"missing {', '.join(missing)}: run `make deps` (installs them with apt)")
 
 
-def up(layout: Layout) -> None:
+def up(layout: Layout, children: dict[str, subprocess.Popen[bytes]] | None = None) -> None:
+    """Starts what is not running yet and waits until all of it answers; `children` receives the
+    processes it started. A stop signal to `run` meanwhile raises Interrupted (`run` stops all)."""
     check_system_tools()
     for sub in (layout.run_dir, layout.log_dir, layout.data / "dumplog"):
         sub.mkdir(parents=True, exist_ok=True)
     procs = processes(layout)
-    print(f"starting DTS (data in {layout.data})")
-    children: dict[str, subprocess.Popen[bytes]] = {}
+    say(f"starting DTS (data in {layout.data})")
+    if children is None:
+        children = {}
     try:
         for proc in procs:
+            check_stop()
             child = start(layout, proc)
             if child is not None:
                 children[proc.name] = child
@@ -425,19 +479,17 @@ def up(layout: Layout) -> None:
                 wait_healthy(layout, [proc], children)
         wait_healthy(layout, procs, children)
     except (RuntimeError, SystemExit) as exc:
-        print(f"start-up failed: {exc}", file=sys.stderr)
+        say(f"start-up failed: {exc}", err=True)
         for proc in procs:
             tail = layout.log_dir / f"{proc.name}.log"
             child = children.get(proc.name)
             if tail.exists() and child is not None and child.poll() is not None:
-                print(f"--- last lines of {tail}", file=sys.stderr)
-                print(
-                    "\n".join(tail.read_text(errors="replace").splitlines()[-15:]), file=sys.stderr
-                )
+                say(f"--- last lines of {tail}", err=True)
+                say("\n".join(tail.read_text(errors="replace").splitlines()[-15:]), err=True)
         down(layout)
         raise SystemExit(1) from None
     port = "" if layout.http_port == 80 else f":{layout.http_port}"
-    print(f"DTS is up: http://localhost{port}/")
+    say(f"DTS is up: http://localhost{port}/")
 
 
 def alive(pid: int) -> bool:
@@ -451,7 +503,7 @@ def alive(pid: int) -> bool:
     return stat.rpartition(")")[2].split()[0] not in {"Z", "X"}
 
 
-def stop_pid(pid: int, timeout_s: float = 15.0) -> None:
+def stop_pid(pid: int, timeout_s: float = STOP_GRACE_S) -> None:
     """SIGTERM to the process group (a gunicorn master stops its workers), SIGKILL if it lingers."""
     with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, signal.SIGTERM)
@@ -481,7 +533,7 @@ def down(layout: Layout) -> None:
         pid = running_pid(layout, name)
         if pid is not None:
             stop_pid(pid)
-            print(f"  {name}: stopped")
+            say(f"  {name}: stopped")
         pid_file(layout, name).unlink(missing_ok=True)
 
 
@@ -492,25 +544,45 @@ def status(layout: Layout) -> int:
         ok = pid is not None and answers(proc)
         healthy &= ok
         state = "healthy" if ok else ("running, not answering" if pid else "stopped")
-        print(f"  {proc.name:13} {state}")
+        say(f"  {proc.name:13} {state}")
     return 0 if healthy else 1
 
 
 def run(layout: Layout) -> None:
-    up(layout)
-    print("press Ctrl-C to stop")
-    stop = False
+    """`up`, then wait in the foreground until Ctrl-C (SIGINT), SIGTERM or SIGHUP (the terminal
+    closed), and stop everything. The signals only set STOP: the shutdown itself runs in the main
+    line, from a `finally`, so neither a second signal nor a failed write can cut it short. The
+    children lead sessions of their own, so Ctrl-C reaches only this process, which stops them in
+    order (stop_pid: SIGTERM to each process group, SIGKILL after STOP_GRACE_S)."""
 
-    def on_signal(*_: object) -> None:
-        nonlocal stop
-        stop = True
+    def on_signal(signum: int, _frame: object) -> None:
+        STOP.signum = STOP.signum or signum
 
-    signal.signal(signal.SIGINT, on_signal)
-    signal.signal(signal.SIGTERM, on_signal)
-    while not stop:
-        time.sleep(0.5)
-    print("\nstopping DTS")
-    down(layout)
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, on_signal)
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)  # a closed pipe is an error to drop, not death
+    children: dict[str, subprocess.Popen[bytes]] = {}
+    started = False
+    try:
+        up(layout, children)
+        started = True
+        say("press Ctrl-C to stop")
+        while not STOP.signum:
+            time.sleep(0.2)
+    except Interrupted:
+        pass
+    finally:
+        if started or STOP.signum:
+            why = f" ({signal.Signals(STOP.signum).name})" if STOP.signum else ""
+            say(f"\nstopping DTS{why}")
+        down(layout)
+        # What this process started itself but no pid file led `down` to (a file removed, or a
+        # process that no longer shows its marker): it is still our unreaped child, so its pid
+        # is still its own.
+        for name, child in children.items():
+            if child.poll() is None:
+                stop_pid(child.pid)
+                say(f"  {name}: stopped")
 
 
 def main() -> None:
