@@ -13,6 +13,7 @@ every secondary index on every update (see dts.watch_hints for what the watcher 
 from __future__ import annotations
 
 import json
+import logging
 import random
 import secrets
 import time
@@ -36,6 +37,7 @@ from dts.outbox import RecordedIds, from_doc, to_doc, with_ids
 from dts.watch_hints import WatchHints, hints_of
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 50
 
 
@@ -450,7 +452,16 @@ class AccountStore:
         time.sleep(random.uniform(0, min(0.002 * (attempt + 1), 0.05)))
 
     def every_account(self) -> Iterator[Account]:
-        """All accounts, for the watcher's rebuild of its hints: a scan, so never per command."""
+        """All accounts, for the watcher's rebuild of its hints: a scan, so never per command.
+
+        A document that cannot be read is logged and passed over: it must not stop the watcher
+        from serving every other account.
+        """
         with database_errors():
             for doc in self.users.find({}, ACCOUNT_PROJECTION, batch_size=500):
-                yield from_document(doc)
+                try:
+                    account = from_document(doc)
+                except (KeyError, TypeError, ValueError, AttributeError):
+                    log.exception("account %s cannot be read; passed over", doc.get("_id"))
+                    continue
+                yield account

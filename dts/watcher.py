@@ -96,6 +96,9 @@ class TriggerWatcher:
             except DtsError as exc:
                 log.warning("could not check %s's orders on %s: %s", username, sym, exc.message)
                 continue
+            except Exception:  # a bug or an unreadable account: never every other user's problem
+                log.exception("could not check %s's orders on %s", username, sym)
+                continue
             fired += len(reply["fired"])
             self.record(events)
         return fired
@@ -108,6 +111,9 @@ class TriggerWatcher:
                 _, events = self.services.settle(username, self.next_trx())
             except DtsError as exc:
                 log.warning("could not settle %s's expired trades: %s", username, exc.message)
+                continue
+            except Exception:
+                log.exception("could not settle %s's expired trades", username)
                 continue
             if events:
                 self.record(events)
@@ -185,6 +191,8 @@ class TriggerWatcher:
                 self.sweep()
             except (redis.RedisError, DtsError) as exc:
                 log.warning("sweep failed: %s", exc)
+            except Exception:  # a bug in one sweep must not end the watcher: the next may pass
+                log.exception("sweep failed")
             self.stopping.wait(self.interval_s)
         listener.join(timeout=5)
         if keeper is not None:

@@ -265,8 +265,10 @@ def test_a_command_that_hits_a_bug_answers_500_and_is_still_logged_with_an_error
     user = new_user("10.00")
     # A document no rule can read (a pending BUY without its fields): loading it raises.
     db.user_table.update_one({"_id": user}, {"$set": {"pending_buy": [{"sym": "ABC"}]}})
-
-    reply = operator.post("/user_utils/display_summary", {"username": user, "trxNum": 424242})
+    try:
+        reply = operator.post("/user_utils/display_summary", {"username": user, "trxNum": 424242})
+    finally:
+        db.user_table.update_one({"_id": user}, {"$set": {"pending_buy": []}})
 
     assert reply.status_code == 500
     assert reply.json() == {"ok": False, "error": "internal error", "code": "INTERNAL"}

@@ -28,8 +28,8 @@ import requests
 
 from tests.integration.conftest import ROOT
 
-HTTP_PORT = int(os.environ.get("DTS_TEST_STOP_HTTP_PORT", "38580"))
-PORT_BASE = int(os.environ.get("DTS_TEST_STOP_PORT_BASE", "38600"))
+HTTP_PORT = int(os.environ.get("DTS_TEST_STOP_HTTP_PORT", "17480"))
+PORT_BASE = int(os.environ.get("DTS_TEST_STOP_PORT_BASE", "17500"))
 START_WITHIN_S = 120.0
 STOP_WITHIN_S = 45.0  # the stack stops in a few seconds; each process has 15 s before SIGKILL
 READY_LINE = b"press Ctrl-C to stop"

@@ -124,6 +124,25 @@ def test_a_trigger_whose_hint_was_lost_still_fires_after_the_rebuild(
     assert summary(operator, user)["holdings"][0]["shares"] == 50000 // trigger
 
 
+def test_an_account_no_rule_can_read_does_not_stop_the_watcher_serving_the_others(
+    operator: Client, new_user, stack: Stack, cache: redis.Redis, db
+) -> None:
+    broken, user, sym = new_user("10.00"), new_user("1000.00"), "WH2"
+    db.user_table.update_one({"_id": broken}, {"$set": {"pending_buy": [{"sym": "ABC"}]}})
+    try:
+        trigger = stack.price_cents(sym) - 100
+        operator.ok("/buy/set_buy_amount", {"username": user, "sym": sym, "amount": "500.00"})
+        operator.ok(
+            "/buy/set_buy_trigger",
+            {"username": user, "sym": sym, "amount": f"{trigger / 100:.2f}"},
+        )
+        cache.delete(TRIGGERS.format(side="BUY", sym=sym))  # only a rebuild over every account
+        move_market(cache, sym, trigger)  # (the broken one included) can find this order now
+        assert wait_for(lambda: summary(operator, user)["buy_triggers"] == [])
+    finally:
+        db.user_table.update_one({"_id": broken}, {"$set": {"pending_buy": []}})
+
+
 def test_an_older_version_of_an_accounts_hints_never_replaces_a_newer_one(
     cache: redis.Redis,
 ) -> None:
