@@ -1,4 +1,4 @@
-"""The audit log adapter: events into `transaction_table`, written behind the replies in batches.
+"""The audit log adapter: events into `transaction_table`, through the journal (dts.audit_journal).
 
 Records keep the original system's field names (`transactionNum`, `sym`, `amount`, ...), with all
 money in integer cents; dts.logxml turns them into the course's XML when a DUMPLOG asks.
@@ -7,18 +7,19 @@ money in integer cents; dts.logxml turns them into the course's XML when a DUMPL
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 import redis
+from bson import ObjectId
 from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError, ConnectionFailure, PyMongoError
 
+from dts.audit_journal import AuditJournal
 from dts.domain.events import Event, EventType
 from dts.errors import Unavailable
-from dts.group_commit import WriteBehind
-from dts.log_flush import FlushListener, settle
 from dts.outbox import RecordedIds
 from dts.store import database_errors
 
@@ -60,14 +61,17 @@ def to_record(event: Event, server: str) -> dict[str, Any]:
 
 
 class AuditLog:
+    """Records into the journal before the reply (dts.audit_journal), and from there into
+    `transaction_table`; without a journal (one-process tools) straight into the table."""
+
     def __init__(
         self,
         db: Database,
         server: str,
         stream_db: Database | None = None,
         recorded: RecordedIds | None = None,
-        bus: redis.Redis | None = None,
-        linger_s: float = 0.05,
+        journal_redis: redis.Redis | None = None,
+        poll_s: float = 0.05,
     ) -> None:
         self.events: Collection = db.transaction_table
         self.names: Collection = db[NAMES]
@@ -79,17 +83,10 @@ class AuditLog:
         self.server = server
         self.recorded = recorded or RecordedIds()
         self._named: set[str] = set()  # names this process has seen stored in NAMES
-        self.bus = bus
-        self._writer: WriteBehind[dict[str, Any]] = WriteBehind(
-            self._insert, linger_s=linger_s, name="audit-writer", on_start=self._listen
+        self._names_lock = threading.Lock()
+        self.journal = (
+            None if journal_redis is None else AuditJournal(journal_redis, self._insert, poll_s)
         )
-        self._listener: FlushListener | None = None
-
-    def _listen(self) -> None:
-        """Without `bus` no other process can ask for a flush: for one-process tools only."""
-        if self.bus is not None:
-            self._listener = FlushListener(self.bus, self._writer.flush)
-            self._listener.start()
 
     def records(self, username: str | None) -> Iterator[dict[str, Any]]:
         """A user's records oldest first, or everyone's user by user, fetched in batches.
@@ -135,26 +132,36 @@ class AuditLog:
         insert_ignoring_repeats(self.stream_names, docs)
 
     def record(self, events: Iterable[Event]) -> None:
-        """Queues the events; the process's writer stores them within milliseconds, in one batch
-        with every other request's (dts.group_commit.WriteBehind).
+        """Durable when it returns: in the journal, or (Redis away) stored in the table itself.
 
-        Events of an account change are safe before that: they ride in the account's own write
-        (dts.outbox). The rest of a command's records are lost only if its process is killed in
-        the meantime; a normal stop writes them first.
+        Raises `Unavailable` only when neither could take them.
         """
-        self._writer.put([to_record(e, self.server) for e in events])
-        listener = self._listener
-        if listener is not None and not listener.subscribed.is_set():
-            self._writer.flush()  # no DUMPLOG could ask for them yet: stored before the reply
-
-    def flush(self, timeout_s: float = 30.0) -> bool:
-        """True once this process's records queued so far are stored."""
-        return self._writer.flush(timeout_s)
+        records = [to_record(e, self.server) for e in events]
+        if not records:
+            return
+        for record in records:
+            record.setdefault("_id", str(ObjectId()))
+        if self.journal is not None:
+            try:
+                self.journal.append(records)
+            except redis.RedisError:
+                log.warning("audit journal unreachable: storing %d records now", len(records))
+            else:
+                self.recorded.add(_outbox_ids(records))  # safe now: accounts need not carry them
+                return
+        with database_errors():
+            self._insert(records)
 
     def settle(self) -> bool:
-        """Every process's queued records stored, before a DUMPLOG reads (dts.log_flush)."""
-        flushed = self.flush(8.0)
-        return flushed and (self.bus is None or settle(self.bus))
+        """Everything answered so far stored, before a DUMPLOG reads; False if that is unknown."""
+        if self.journal is None:
+            return True
+        try:
+            self.journal.drain()
+        except redis.RedisError:
+            log.warning("audit journal unreachable: cannot tell whether the log is complete")
+            return False
+        return True
 
     def _insert(self, records: list[dict[str, Any]]) -> None:
         """Every record stored once; a record that can never be stored does not block the rest.
@@ -162,12 +169,7 @@ class AuditLog:
         The writer retries a failed batch until it succeeds, which is right while the database is
         unreachable; any other failure (a record the server refuses) would fail every retry, so
         the batch is then stored record by record and only the refused ones are logged and left.
-        A record this process has already stored (an account's outbox carried it into a later
-        write before the first insert was done) is left out rather than sent again.
         """
-        records = self.recorded.new(records)
-        if not records:
-            return
         try:
             self._store(records)
         except Exception as exc:
@@ -191,16 +193,18 @@ class AuditLog:
         """One already there by its id (dts.outbox) is not an error.
 
         A record's username goes into NAMES before the record itself, so everyone's DUMPLOG finds
-        every name there; each process adds a name once (its writer thread is the only caller).
+        every name there; each process adds a name once.
         """
         new_names = {r["username"] for r in records if isinstance(r.get("username"), str)}
-        new_names -= self._named
+        with self._names_lock:
+            new_names -= self._named
         with database_errors():
             if new_names:
                 insert_ignoring_repeats(self.names, [{"_id": n} for n in sorted(new_names)])
             insert_ignoring_repeats(self.events, records)
-        self._named |= new_names
-        self.recorded.add(r["_id"] for r in records if isinstance(r.get("_id"), str))
+        with self._names_lock:
+            self._named |= new_names
+        self.recorded.add(_outbox_ids(records))
 
 
 # Every name that appears in the log, one document each (`_id` = username), so that everyone's
@@ -208,6 +212,11 @@ class AuditLog:
 # than this collection are in it too.
 NAMES = "log_names"
 BACKFILLED = {"_id": 0}
+
+
+def _outbox_ids(records: list[dict[str, Any]]) -> list[str]:
+    """The ids of account events (dts.outbox: `user:version:i`), which accounts would carry."""
+    return [r["_id"] for r in records if ":" in r["_id"]]
 
 
 def ensure_names(db: Database) -> None:

@@ -57,8 +57,9 @@ class Settings:
     # the development database slows down in proportion to its size (measured: docs/decisions.md).
     recent_transactions_max: int = 20
     max_body_bytes: int = 16 * 1024
-    # How long a process's audit writer lets records gather before one insert (dts.group_commit):
-    # longer makes fewer, larger inserts, and a longer window a killed process loses records in.
+    # How long a process's journal drainer lets records gather before one insert
+    # (dts.audit_journal): longer makes fewer, larger inserts. Records are durable in the journal
+    # before the reply either way.
     audit_linger_s: float = 0.05
     log_dir: str = ".data/logs/dumplog"
     watch_interval_s: float = 15.0

@@ -58,8 +58,8 @@ def wire(settings: Settings) -> Wiring:
             settings.server_name,
             stream_db=connect(settings.mongo_uri, settings.mongo_db, socket_timeout_ms=None),
             recorded=recorded,
-            bus=client,
-            linger_s=settings.audit_linger_s,
+            journal_redis=client,
+            poll_s=settings.audit_linger_s,
         ),
     )
     try:

@@ -104,6 +104,7 @@ class Layout:
     mongo_uri: str | None
     db_cache_size: str
     db_sync: bool
+    redis_fsync: str = "always"
     replicas: dict[str, int] = field(default_factory=dict)
 
     @classmethod
@@ -120,6 +121,10 @@ class Layout:
             # Each commit reaches the disk before it is acknowledged: without it, a crash of the
             # server loses the writes of its last moments, which DTS had already confirmed.
             db_sync=(os.environ.get("DTS_DB_SYNC") or "on") != "off",
+            # Redis holds the audit journal (dts.audit_journal): its append-only file is written
+            # before each answer, and synced per answer ("always") or once a second ("everysec",
+            # which still survives a killed Redis, not a power cut).
+            redis_fsync=redis_fsync(os.environ.get("DTS_REDIS_FSYNC") or "always"),
             replicas=replica_counts(os.environ),
         )
 
@@ -146,6 +151,12 @@ SERVICES = {
 }
 REPLICA_PORT_STRIDE = 20  # never lands on the database (17) or Redis (79) offsets
 MAX_REPLICAS = 8
+
+
+def redis_fsync(value: str) -> str:
+    if value not in ("always", "everysec"):
+        raise SystemExit(f"DTS_REDIS_FSYNC must be always or everysec, not {value!r}")
+    return value
 
 
 def replica_counts(env: os._Environ[str] | dict[str, str]) -> dict[str, int]:
@@ -299,7 +310,9 @@ def processes(layout: Layout) -> list[Proc]:
                 "--save",
                 "",
                 "--appendonly",
-                "no",
+                "yes",
+                "--appendfsync",
+                layout.redis_fsync,
                 "--dir",
                 str(layout.data / "redis"),
                 "--protected-mode",

@@ -23,7 +23,7 @@ import pytest
 import redis
 import requests
 
-from dts.log_flush import settle
+from dts.audit import AuditLog
 from dts.price_walk import fixed_price_cents
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,9 +69,9 @@ def _stack_env(data_dir: Path) -> dict[str, str]:
         "DTS_THREADS": "4",
         "DTS_CORS_ORIGIN": UI_ORIGIN,
         "DTS_LOGIN_RATE_BURST": str(LOGIN_BURST),
-        # Records wait up to a second in each process before they are written, fifty times the
-        # default: a test that reads the log without a flush of every process (a DUMPLOG, or
-        # `logged`) fails instead of passing by luck.
+        # Records wait up to a second in the journal before they are stored, twenty times the
+        # default: a test that reads the log without draining the journal (as a DUMPLOG, or
+        # `logged`, does) fails instead of passing by luck.
         "DTS_AUDIT_LINGER_S": "1",
     }
 
@@ -157,14 +157,14 @@ def db(stack: Stack) -> Iterator[pymongo.database.Database]:
 def logged(
     db: pymongo.database.Database, redis_url: str = REDIS_URL
 ) -> pymongo.collection.Collection:
-    """`transaction_table` once every process of the stack has written the records it holds.
+    """`transaction_table` once every record journaled so far is stored in it.
 
-    Records are written behind the replies (dts.group_commit.WriteBehind), so a test reads the
-    log the way a DUMPLOG does: after asking every process to flush (dts.log_flush).
+    Records reach the table from the audit journal behind the replies (dts.audit_journal), so a
+    test reads the log the way a DUMPLOG does: after draining the journal.
     """
     client = redis.Redis.from_url(redis_url)
     try:
-        assert settle(client), "a process did not write its audit records in time"
+        assert AuditLog(db, "tests", journal_redis=client).settle(), "the journal was not drained"
     finally:
         client.close()
     return db.transaction_table

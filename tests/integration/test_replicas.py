@@ -20,8 +20,8 @@ import pymongo.database
 import pytest
 import redis
 
+from dts.audit import AuditLog
 from dts.leader import LEADER_KEY
-from dts.log_flush import settle
 from dts.price_walk import fixed_price_cents
 from tests.integration.faultkit import (
     FaultStack,
@@ -106,7 +106,7 @@ def test_a_workload_ends_the_same_when_replicas_die_under_it(
 
 
 def _fired(db: pymongo.database.Database, hints: redis.Redis, user: str) -> list[dict]:
-    assert settle(hints), "a process did not write its audit records in time"
+    assert AuditLog(db, "tests", journal_redis=hints).settle(), "the journal was not drained"
     return [
         e
         for e in db.transaction_table.find({"username": user, "type": "systemEvent"})
