@@ -144,7 +144,7 @@ class AuditLog:
         if self.journal is not None:
             try:
                 self.journal.append(records)
-            except redis.RedisError:
+            except Unavailable:
                 log.warning("audit journal unreachable: storing %d records now", len(records))
             else:
                 self.recorded.add(_outbox_ids(records))  # safe now: accounts need not carry them

@@ -29,6 +29,8 @@ from typing import Any
 
 import redis
 
+from dts.group_commit import GroupCommit
+
 log = logging.getLogger(__name__)
 
 STREAM = "dts:audit"
@@ -53,33 +55,55 @@ class AuditJournal:
         poll_s: float = 0.05,
         batch: int = 2000,
         consumer: str | None = None,
+        stream: str = STREAM,
+        claim_idle_ms: int = CLAIM_IDLE_MS,
+        claim_every_s: float = CLAIM_EVERY_S,
+        drain_behind: bool = True,
     ) -> None:
         self.redis = client
+        self.stream = stream
+        self.claim_idle_ms = claim_idle_ms
+        self.claim_every_s = claim_every_s
+        self.drain_behind = drain_behind  # False: only `drain` stores (tools, tests)
         self.store = store
         self.poll_s = poll_s
         self.batch = batch
         self.consumer = consumer or f"{socket.gethostname()}:{os.getpid()}"
-        self._started = False
+        self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
         self._stop = threading.Event()
         self._group_ready = False
+        self._appends: GroupCommit[list[Record], None] = GroupCommit(
+            self._append_many, name="audit-journal", wait_s=10.0
+        )
 
     def append(self, records: list[Record]) -> None:
-        """Durable when it returns; raises `redis.RedisError` when Redis cannot take them."""
+        """Durable when it returns; raises `Unavailable` when Redis cannot take them.
+
+        The records of every request waiting at one moment go as one entry (dts.group_commit):
+        each request still waits for the `XADD` that carries its records, but Redis and its file
+        see one command for many requests.
+        """
         if not records:
             return
-        self.redis.xadd(STREAM, {"r": json.dumps(records, separators=(",", ":"))})
-        self._start_once()
+        self._appends.submit([records])
+        if self.drain_behind:
+            self._start_once()
+
+    def _append_many(self, batches: list[list[Record]]) -> list[None]:
+        merged = [record for records in batches for record in records]
+        self.redis.xadd(self.stream, {"r": json.dumps(merged, separators=(",", ":"))})
+        return [None] * len(batches)
 
     def drain(self) -> None:
         """Stores every entry up to the newest there is now, read by anyone or by no one yet."""
-        newest = self.redis.xrevrange(STREAM, count=1)
+        newest = self.redis.xrevrange(self.stream, count=1)
         if not newest:
             return
         last_id = newest[0][0]
         start = "-"
         while True:
-            entries = self.redis.xrange(STREAM, min=start, max=last_id, count=self.batch)
+            entries = self.redis.xrange(self.stream, min=start, max=last_id, count=self.batch)
             if not entries:
                 return
             self._store_entries(entries)
@@ -89,39 +113,43 @@ class AuditJournal:
 
     def backlog(self) -> int:
         """Entries not yet stored (for health and tests)."""
-        return int(self.redis.xlen(STREAM))
+        return int(self.redis.xlen(self.stream))
 
     def stop(self) -> None:
         self._stop.set()
 
     def _start_once(self) -> None:
-        if self._started:
+        # Started on first use and checked for life, not a flag: a thread does not survive the
+        # fork of a gunicorn worker.
+        if self._thread is not None and self._thread.is_alive():
             return
         with self._start_lock:
-            if not self._started:
-                threading.Thread(target=self._run, name="audit-drainer", daemon=True).start()
-                self._started = True
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="audit-drainer", daemon=True)
+                self._thread.start()
 
     def _ensure_group(self) -> None:
         if self._group_ready:
             return
         try:
             # From the stream's start: entries written before the group existed are stored too.
-            self.redis.xgroup_create(STREAM, GROUP, id="0", mkstream=True)
+            self.redis.xgroup_create(self.stream, GROUP, id="0", mkstream=True)
         except redis.ResponseError as exc:
             if "BUSYGROUP" not in str(exc):
                 raise
         self._group_ready = True
 
     def _run(self) -> None:
-        next_claim = time.monotonic() + CLAIM_EVERY_S
+        next_claim = time.monotonic() + self.claim_every_s
         while not self._stop.is_set():
             try:
                 self._ensure_group()
                 if time.monotonic() >= next_claim:
-                    next_claim = time.monotonic() + CLAIM_EVERY_S
+                    next_claim = time.monotonic() + self.claim_every_s
                     self._claim_abandoned()
-                read = self.redis.xreadgroup(GROUP, self.consumer, {STREAM: ">"}, count=self.batch)
+                read = self.redis.xreadgroup(
+                    GROUP, self.consumer, {self.stream: ">"}, count=self.batch
+                )
                 entries = read[0][1] if read else []
                 if entries:
                     self._store_entries(entries)
@@ -141,7 +169,12 @@ class AuditJournal:
         start = "0-0"
         while True:
             start, entries, *_ = self.redis.xautoclaim(
-                STREAM, GROUP, self.consumer, CLAIM_IDLE_MS, start_id=start, count=self.batch
+                self.stream,
+                GROUP,
+                self.consumer,
+                self.claim_idle_ms,
+                start_id=start,
+                count=self.batch,
             )
             if entries:
                 self._store_entries([e for e in entries if e[1]])
@@ -156,6 +189,6 @@ class AuditJournal:
         self.store(_entries_records(entries))
         ids = [entry_id for entry_id, _ in entries]
         pipe = self.redis.pipeline(transaction=False)
-        pipe.xack(STREAM, GROUP, *ids)
-        pipe.xdel(STREAM, *ids)
+        pipe.xack(self.stream, GROUP, *ids)
+        pipe.xdel(self.stream, *ids)
         pipe.execute()
