@@ -34,7 +34,9 @@ def worktree(revision: str, into: Path) -> Path:
     return path
 
 
-def run_once(code: Path, workload: Path, out: Path, port: int, extra: list[str]) -> dict[str, Any]:
+def run_once(
+    code: Path, python: str, workload: Path, out: Path, port: int, extra: list[str]
+) -> dict[str, Any]:
     data = Path(tempfile.mkdtemp(prefix="dts-ab-"))
     env = {
         **os.environ,
@@ -45,7 +47,7 @@ def run_once(code: Path, workload: Path, out: Path, port: int, extra: list[str])
     try:
         subprocess.run(
             [
-                sys.executable,
+                python,
                 str(code / "bench" / "run.py"),
                 "--workload",
                 str(workload),
@@ -89,6 +91,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workload", type=Path, default=ROOT / "backend/commands/user45.txt")
     parser.add_argument("--rounds", type=int, default=2, help="runs of each, alternated")
     parser.add_argument("--port", type=int, default=18180)
+    parser.add_argument(
+        "--python-a",
+        default=sys.executable,
+        help="the interpreter (virtualenv) for A, when its pinned packages differ from B's",
+    )
     parser.add_argument("--json", type=Path, help="also write the rows here")
     args, extra = parser.parse_known_args(argv)
 
@@ -100,7 +107,10 @@ def main(argv: list[str] | None = None) -> int:
             order = ["A", "B"] if i % 2 == 0 else ["B", "A"]
             for label in order:
                 out = scratch / f"out-{label}-{i}"
-                result = run_once(codes[label], args.workload.resolve(), out, args.port, extra)
+                python = args.python_a if label == "A" else sys.executable
+                result = run_once(
+                    codes[label], python, args.workload.resolve(), out, args.port, extra
+                )
                 rows.append(row(label, result))
                 print(json.dumps(rows[-1]), flush=True)
     finally:
