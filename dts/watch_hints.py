@@ -101,9 +101,15 @@ class WatchHints:
     def publish(self, account: Account, version: int) -> bool:
         """Records the account's hints as of `version`; False if Redis could not take them."""
         triggers, expiry = hints_of(account)
-        args: list[str | int] = [account.username, version, "" if expiry is None else expiry]
+        # Plain ints: numbers read from the database are bson's Int64, which hiredis's command
+        # packer refuses.
+        args: list[str | int] = [
+            account.username,
+            int(version),
+            "" if expiry is None else int(expiry),
+        ]
         for side, sym, price in triggers:
-            args += [f"{side}:{sym}", price]
+            args += [f"{side}:{sym}", int(price)]
         try:
             self._publish(keys=[_VERSIONS, TRIGGER_SYMBOLS, EXPIRY], args=args)
         except redis.RedisError as exc:

@@ -11,6 +11,7 @@ import time
 
 import pytest
 import redis
+from bson.int64 import Int64
 
 from dts.domain.account import Account, TriggerOrder
 from dts.watch_hints import TRIGGERS, WatchHints
@@ -18,7 +19,7 @@ from tests.integration.conftest import PORT_BASE, Client, Stack, logged, summary
 
 
 @pytest.fixture
-def cache() -> redis.Redis:
+def cache(stack: Stack) -> redis.Redis:
     return redis.Redis(host="127.0.0.1", port=PORT_BASE + 79)
 
 
@@ -156,6 +157,14 @@ def test_an_older_version_of_an_accounts_hints_never_replaces_a_newer_one(
     assert hints.publish(without, 8)
     assert name not in hints.crossed("HO1", 50)
     assert "HO1" not in hints.symbols()
+
+
+def test_hints_take_numbers_as_the_database_returns_them(cache: redis.Redis) -> None:
+    name = "hint-int64-" + str(time.monotonic_ns())
+    order = TriggerOrder("HI1", Int64(1000), Int64(500))
+    account = Account(name, buy_orders={"HI1": order}, version=Int64(4))
+    assert WatchHints(cache).publish(account, account.version)
+    assert name in WatchHints(cache).crossed("HI1", 500)
 
 
 def test_a_quote_finds_only_the_orders_it_crosses(cache: redis.Redis) -> None:
