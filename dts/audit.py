@@ -115,21 +115,9 @@ class AuditLog:
         who has no account is logged as well.
         """
         with database_errors():
-            if self.stream_names.find_one(BACKFILLED) is None:
-                self._backfill_names()
-            found = self.stream_names.find({"_id": {"$type": "string"}}, batch_size=10_000)
+            found = self.stream_names.find({}, batch_size=10_000)
             names = [doc["_id"] for doc in found]
         return [None, *sorted(names)]
-
-    def _backfill_names(self) -> None:
-        """Names of records stored before NAMES existed, read once from the whole log.
-
-        `distinct` holds every record in the development server's memory while it runs (2.9 GB
-        for the 1,000-user history), which is why it runs only for a log older than NAMES.
-        """
-        names = [name for name in self.stream.distinct("username") if isinstance(name, str)]
-        docs = [*({"_id": name} for name in names), dict(BACKFILLED)]
-        insert_ignoring_repeats(self.stream_names, docs)
 
     def record(self, events: Iterable[Event]) -> None:
         """Durable when it returns: in the journal, or (Redis away) stored in the table itself.
@@ -208,22 +196,14 @@ class AuditLog:
 
 
 # Every name that appears in the log, one document each (`_id` = username), so that everyone's
-# DUMPLOG lists the users without reading the log; BACKFILLED says the names of records older
-# than this collection are in it too.
+# DUMPLOG lists the users without reading the log (`distinct` over the log would hold every record
+# in the development server's memory: 2.9 GB for the 1,000-user history).
 NAMES = "log_names"
-BACKFILLED = {"_id": 0}
 
 
 def _outbox_ids(records: list[dict[str, Any]]) -> list[str]:
     """The ids of account events (dts.outbox: `user:version:i`), which accounts would carry."""
     return [r["_id"] for r in records if ":" in r["_id"]]
-
-
-def ensure_names(db: Database) -> None:
-    """A new log needs no backfill: mark it so, before the first record is written."""
-    with database_errors():
-        if db.transaction_table.estimated_document_count() == 0:
-            insert_ignoring_repeats(db[NAMES], [dict(BACKFILLED)])
 
 
 def _transient(exc: BaseException) -> bool:

@@ -12,13 +12,12 @@ every secondary index on every update (see dts.watch_hints for what the watcher 
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import secrets
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -73,59 +72,10 @@ def connect(uri: str, db_name: str, socket_timeout_ms: int | None = 10_000) -> D
     return client[db_name]
 
 
-# Indexes of earlier versions that cost every write more than they saved (dts.watch_hints).
-_RETIRED_INDEXES = {
-    "user_table": [
-        "username_1",
-        "trigger_syms_1",
-        "pending_buy.expires_1",
-        "pending_sell.expires_1",
-    ],
-    "transaction_table": ["timestamp_1"],
-}
-
-
 def ensure_indexes(db: Database) -> None:
     """The one secondary index DTS keeps: a user's own DUMPLOG reads their records in time order."""
     with database_errors():
         db.transaction_table.create_index([("username", ASCENDING), ("timestamp", ASCENDING)])
-        for collection, names in _RETIRED_INDEXES.items():
-            existing = set(db[collection].index_information())
-            for name in names:
-                if name in existing:
-                    db[collection].drop_index(name)
-        _rekey_old_accounts(db.user_table)
-        # A field of earlier versions that nothing reads any more (the watcher's index is in Redis).
-        db.user_table.update_many(
-            {"trigger_syms": {"$exists": True}}, {"$unset": {"trigger_syms": 1}}
-        )
-
-
-def _rekey_old_accounts(users: Collection) -> None:
-    """Accounts stored by an earlier version under a generated `_id` move to `_id = username`."""
-    for doc in users.find({"_id": {"$not": {"$type": "string"}}}):
-        old_id = doc.pop("_id")
-        with suppress(DuplicateKeyError):  # another process moved it first
-            users.insert_one({"_id": doc["username"], **doc})
-        users.delete_one({"_id": old_id})
-
-
-def pack(entries: list[Any]) -> str:
-    """An account's bookkeeping list (recent transactions, outbox, idempotency keys) as one string.
-
-    Nothing ever queries inside these lists, and the development database server deep-copies
-    every nested value of a document on each update: stored as twenty small documents, the recent
-    transactions alone cost it about as much as the rest of the account. One string is a single
-    value to copy, and still readable by a person looking at the data.
-    """
-    return json.dumps(entries, separators=(",", ":"))
-
-
-def unpack(value: Any) -> list[Any]:
-    """A packed list, or the plain array an earlier version stored, or nothing yet."""
-    if isinstance(value, str):
-        return json.loads(value)
-    return list(value or [])
 
 
 def to_document(account: Account) -> dict[str, Any]:
@@ -148,7 +98,7 @@ def to_document(account: Account) -> dict[str, Any]:
         },
         "pending_buy": [_pending_doc(t) for t in account.pending_buys],
         "pending_sell": [_pending_doc(t) for t in account.pending_sells],
-        "transactions": pack(account.transactions),
+        "transactions": [dict(entry) for entry in account.transactions],
         "last_expired": dict(account.expired_at_ms),
     }
 
@@ -185,7 +135,7 @@ def from_document(doc: dict[str, Any]) -> Account:
             )
             for sym, o in (doc.get("reserved_sell") or {}).items()
         },
-        transactions=unpack(doc.get("transactions")),
+        transactions=[dict(entry) for entry in doc.get("transactions") or []],
         expired_at_ms=dict(doc.get("last_expired") or {}),
         version=doc.get("version", 0),
     )
@@ -226,8 +176,8 @@ class _Loaded:
     def of(cls, doc: dict[str, Any]) -> _Loaded:
         return cls(
             from_document(doc),
-            [from_doc(d) for d in unpack(doc.get("outbox"))],
-            unpack(doc.get("idem")),
+            [from_doc(d) for d in doc.get("outbox") or []],
+            list(doc.get("idem") or []),
         )
 
     def reply_for(self, key: str, command: str) -> dict[str, Any] | None:
@@ -318,7 +268,7 @@ class AccountStore:
         query = {} if username is None else {"_id": username}
         with database_errors():
             for doc in self.users.find(query, {"outbox": 1}, batch_size=500):
-                outbox = [from_doc(d) for d in unpack(doc.get("outbox"))]
+                outbox = [from_doc(d) for d in doc.get("outbox") or []]
                 if missing := self.recorded.missing(outbox):
                     yield missing
 
@@ -429,7 +379,7 @@ class AccountStore:
             except DtsError as refusal:
                 if settled != account:
                     events = [*carried, *with_ids(settled_events, username, account.version + 1)]
-                    if not self._save(account, settled, outbox=pack([to_doc(e) for e in events])):
+                    if not self._save(account, settled, outbox=[to_doc(e) for e in events]):
                         self._backoff(attempt)
                         continue
                     refusal.events = list(events)
@@ -439,9 +389,9 @@ class AccountStore:
             if ch.account == account:
                 return result, [*carried, *ch.events]
             events = [*carried, *with_ids(ch.events, username, account.version + 1)]
-            beside: dict[str, Any] = {"outbox": pack([to_doc(e) for e in events])}
+            beside: dict[str, Any] = {"outbox": [to_doc(e) for e in events]}
             if idempotency_key is not None:
-                beside["idem"] = pack(loaded.remember(idempotency_key, command, result))
+                beside["idem"] = loaded.remember(idempotency_key, command, result)
             if self._save(account, ch.account, **beside):
                 return result, events
             self._backoff(attempt)

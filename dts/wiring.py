@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 import redis
 from pymongo.database import Database
 
-from dts.audit import AuditLog, ensure_names
+from dts.audit import AuditLog
 from dts.commands import Services
 from dts.config import Settings
 from dts.errors import DtsError
@@ -64,7 +64,6 @@ def wire(settings: Settings) -> Wiring:
     )
     try:
         ensure_indexes(db)
-        ensure_names(db)
     except DtsError:
         log.warning("database unreachable at start-up; indexes are ensured on the next start")
     return Wiring(settings, db, client, services)

@@ -234,31 +234,6 @@ def test_everyones_log_holds_every_user_in_time_order_and_records_without_one(
     assert own.tag == "userCommand" and own.findtext("username") is None
 
 
-def test_everyones_log_finds_the_users_of_records_older_than_its_list_of_names(
-    operator: Client, db
-) -> None:
-    assert db.log_names.find_one({"_id": 0}) is not None  # a new log needs no backfill
-    legacy = f"legacy{uuid.uuid4().hex[:10]}"
-    db.transaction_table.insert_one(  # as an earlier version stored it, with no name listed
-        {
-            "timestamp": int(time.time() * 1000),
-            "type": "userCommand",
-            "server": "old",
-            "transactionNum": 1,
-            "command": "ADD",
-            "username": legacy,
-            "amount": 100,
-        }
-    )
-    db.log_names.delete_one({"_id": 0})  # a log older than the list of names
-    resp = operator.post("/user_utils/dumplog", {"filename": "legacy.xml"})
-    assert resp.status_code == 200
-    [old] = [e for e in ET.fromstring(resp.content) if e.findtext("username") == legacy]
-    assert old.findtext("funds") == "1.00"
-    assert db.log_names.find_one({"_id": legacy}) is not None
-    assert db.log_names.find_one({"_id": 0}) is not None  # backfilled once, not on every dump
-
-
 def test_a_command_that_hits_a_bug_answers_500_and_is_still_logged_with_an_error_event(
     operator: Client, db, new_user
 ) -> None:

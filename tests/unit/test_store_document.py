@@ -1,10 +1,10 @@
-"""dts.store's account document: what is written reads back as the same account, and documents
-written by earlier versions (bookkeeping lists as plain arrays) still read."""
+"""dts.store's account document: what is written reads back as the same account, and it is a
+document a person can query (arrays as arrays, sub-documents as sub-documents)."""
 
 from __future__ import annotations
 
 from dts.domain.account import Account, PendingTrade, TriggerOrder
-from dts.store import _Loaded, from_document, pack, to_document, unpack
+from dts.store import _Loaded, from_document, to_document
 
 RECENT = [
     {"trxNum": 3, "timestamp": 1000, "command": "ADD", "amount": 12345},
@@ -31,23 +31,22 @@ def test_an_account_reads_back_as_written() -> None:
     assert from_document(to_document(account)) == account
 
 
-def test_recent_transactions_are_stored_as_one_string() -> None:
-    stored = to_document(_account())["transactions"]
-    assert isinstance(stored, str)
-    assert unpack(stored) == RECENT
+def test_the_document_keeps_lists_as_arrays_and_records_as_sub_documents() -> None:
+    doc = to_document(_account())
+    assert doc["transactions"] == RECENT
+    assert doc["pending_buy"] == [
+        {"sym": "AB", "shares": 2, "price": 401, "created": 1000, "expires": 61000, "trxNum": 4}
+    ]
+    assert doc["reserved_sell"] == {"AB": {"amount": 900, "trigger": 300, "shares": 3, "trxNum": 7}}
 
 
-def test_an_earlier_versions_plain_arrays_still_read() -> None:
-    doc = to_document(_account()) | {"transactions": RECENT, "version": 0}
-    assert from_document(doc) == _account()
+def test_outbox_and_idempotency_keys_read_back_from_arrays() -> None:
     outbox = [{"type": "accountTransaction", "timestamp_ms": 1, "trx_num": 2, "username": "ann"}]
     idem = [{"key": "k1", "command": "ADD", "reply": {"funds_cents": 5}}]
-    plain = _Loaded.of(doc | {"outbox": outbox, "idem": idem})
-    packed = _Loaded.of(doc | {"outbox": pack(outbox), "idem": pack(idem)})
-    assert plain == packed
-    assert [e.trx_num for e in packed.outbox] == [2] and packed.remembered == idem
+    loaded = _Loaded.of(to_document(_account()) | {"outbox": outbox, "idem": idem, "version": 0})
+    assert [e.trx_num for e in loaded.outbox] == [2] and loaded.remembered == idem
 
 
 def test_a_new_account_has_empty_lists() -> None:
-    assert unpack(None) == [] and unpack(pack([])) == []
     assert from_document({"username": "bob"}).transactions == []
+    assert to_document(Account(username="bob"))["transactions"] == []

@@ -63,7 +63,6 @@ def spec() -> dict[str, Any]:
 def apps() -> Iterator[dict[str, Flask]]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(dts.wiring, "ensure_indexes", lambda db: None)
-        patch.setattr(dts.wiring, "ensure_names", lambda db: None)
         built = {
             "buy": create_buy_app(OFFLINE),
             "sell": create_sell_app(OFFLINE),
