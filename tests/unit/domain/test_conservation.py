@@ -23,7 +23,7 @@ from dts.domain import pending, triggers
 from dts.domain.account import Account, Side
 from dts.domain.change import Change
 from dts.domain.events import Event, EventType
-from tests.unit.domain.runner import TTL_MS, apply_command
+from tests.unit.domain.commands import TTL_MS, apply_command
 
 SYMS = ("A", "B")
 LONG_WAITS_MS = (TTL_MS - 1, TTL_MS, TTL_MS + 1, TTL_MS // 2, 2 * TTL_MS)

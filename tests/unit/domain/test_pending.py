@@ -11,7 +11,7 @@ from dts.domain.change import Change
 from dts.domain.events import EventType
 from dts.domain.pending import cancel_trade, commit_trade, expire_pending, start_trade
 from dts.errors import Refused
-from tests.unit.domain.runner import TTL_MS, apply_command, begin, cash_events, system_events
+from tests.unit.domain.commands import TTL_MS, apply_command, begin, cash_events, system_events
 
 T0 = 1_000_000
 

@@ -11,7 +11,7 @@ from dts.domain.change import Change
 from dts.domain.pending import start_trade
 from dts.domain.triggers import cancel_order, fire_order, fire_triggers, set_amount, set_trigger
 from dts.errors import Refused
-from tests.unit.domain.runner import apply_command, begin, cash_events, system_events
+from tests.unit.domain.commands import apply_command, begin, cash_events, system_events
 
 T0 = 5_000_000
 
