@@ -56,6 +56,9 @@ class Settings:
     # Kept small on purpose: the whole account document is read and written by every command, and
     # the development database slows down in proportion to its size (measured: docs/decisions.md).
     recent_transactions_max: int = 20
+    # Store an account's three bookkeeping lists as JSON strings (dts.store.PACKED_LISTS): only
+    # for the development database server, which deep-copies every nested value on each update.
+    pack_lists: bool = False
     max_body_bytes: int = 16 * 1024
     # How long a process's journal drainer lets records gather before one insert
     # (dts.audit_journal): longer makes fewer, larger inserts. Records are durable in the journal
@@ -106,6 +109,7 @@ class Settings:
             "quote_server_url": env.get("QUOTE_SERVER_URL") or d.quote_server_url,
             "server_name": env.get("DTS_SERVER_NAME") or d.server_name,
             "auth_enabled": env.get("DTS_AUTH", "on").strip().lower() not in {"off", "0", "false"},
+            "pack_lists": env.get("DTS_PACK_LISTS", "off").strip().lower() in {"on", "1", "true"},
             "secret_key": env.get("DTS_SECRET_KEY", ""),
             "operator_token": env.get("DTS_OPERATOR_TOKEN", ""),
             "token_ttl_s": _int(env, "DTS_TOKEN_TTL_S", d.token_ttl_s),

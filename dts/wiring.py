@@ -45,7 +45,11 @@ def wire(settings: Settings) -> Wiring:
     services = Services(
         settings=settings,
         accounts=AccountStore(
-            db, settings.recent_transactions_max, WatchHints(client), recorded=recorded
+            db,
+            settings.recent_transactions_max,
+            WatchHints(client),
+            recorded=recorded,
+            pack_lists=settings.pack_lists,
         ),
         quotes=QuoteCache(
             client,

@@ -326,6 +326,9 @@ def processes(layout: Layout) -> list[Proc]:
         "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
         "QUOTE_SERVER_URL": f"http://127.0.0.1:{layout.port(4)}",
         "DTS_LOG_DIR": str(layout.data / "dumplog"),
+        # The bundled development server is faster with the account's lists packed; a real
+        # MongoDB (MONGO_URI) keeps them as arrays unless DTS_PACK_LISTS says otherwise.
+        "DTS_PACK_LISTS": os.environ.get("DTS_PACK_LISTS") or ("off" if layout.mongo_uri else "on"),
         **load_secrets(layout),
     }
     procs.append(

@@ -3,8 +3,10 @@ document a person can query (arrays as arrays, sub-documents as sub-documents)."
 
 from __future__ import annotations
 
+import json
+
 from dts.domain.account import Account, PendingTrade, TriggerOrder
-from dts.store import _Loaded, from_document, to_document
+from dts.store import _Loaded, from_document, read_list, to_document
 
 RECENT = [
     {"trxNum": 3, "timestamp": 1000, "command": "ADD", "amount": 12345},
@@ -50,3 +52,8 @@ def test_outbox_and_idempotency_keys_read_back_from_arrays() -> None:
 def test_a_new_account_has_empty_lists() -> None:
     assert from_document({"username": "bob"}).transactions == []
     assert to_document(Account(username="bob"))["transactions"] == []
+
+
+def test_lists_read_alike_as_arrays_or_packed() -> None:
+    assert read_list(RECENT) == read_list(json.dumps(RECENT)) == RECENT
+    assert read_list(None) == []
