@@ -43,14 +43,17 @@ def install(venv: Path, path_first: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_a_too_old_node_gets_a_new_enough_one_in_the_virtualenv(venv: Path, tmp_path: Path):
-    old = tmp_path / "old-node"
-    old.mkdir()
-    for tool, version in (("node", "v18.20.4"), ("npm", "9.2.0")):
-        (old / tool).write_text(f"#!/bin/sh\necho {version}\n")
-        (old / tool).chmod(0o755)
+def fake_node(where: Path, node: str, npm: str) -> Path:
+    """A `node` and an `npm` that only say their versions, first on PATH."""
+    where.mkdir()
+    for tool, version in (("node", node), ("npm", npm)):
+        (where / tool).write_text(f"#!/bin/sh\necho {version}\n")
+        (where / tool).chmod(0o755)
+    return where
 
-    proc = install(venv, old)
+
+def test_a_too_old_node_gets_a_new_enough_one_in_the_virtualenv(venv: Path, tmp_path: Path):
+    proc = install(venv, fake_node(tmp_path / "old-node", "v18.20.4", "9.2.0"))
 
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "found: v18.20.4" in proc.stdout
@@ -72,13 +75,7 @@ def test_a_too_old_node_gets_a_new_enough_one_in_the_virtualenv(venv: Path, tmp_
 
 
 def test_a_new_enough_node_is_left_as_it_is(venv: Path, tmp_path: Path):
-    new = tmp_path / "new-node"
-    new.mkdir()
-    for tool, version in (("node", "v22.12.0"), ("npm", "10.9.0")):
-        (new / tool).write_text(f"#!/bin/sh\necho {version}\n")
-        (new / tool).chmod(0o755)
-
-    proc = install(venv, new)
+    proc = install(venv, fake_node(tmp_path / "new-node", "v22.12.0", "10.9.0"))
 
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout == ""
