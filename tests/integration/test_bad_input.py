@@ -4,7 +4,7 @@ Each case names a real, funded user where its body names one, and checks that th
 (both its DISPLAY_SUMMARY and its stored document) is exactly as before. The refusal's
 `errorEvent` is found by a unique trxNum in the body, or by a unique path; where neither can
 reach the server (unparsable bodies, routing errors) it is the only `errorEvent` since the request
-was sent: this session's stack and database belong to this test run, and tests run one at a time.
+was sent: the shared stack and database belong to this test run, and tests run one at a time.
 """
 
 from __future__ import annotations

@@ -97,7 +97,7 @@ def test_an_unusable_trx_num_applies_the_command_and_logs_a_debug_event_with_its
 def test_a_body_that_cannot_be_read_gets_one_number_for_its_user_command_and_error_event(
     stack: Stack, db, body: str | bytes
 ) -> None:
-    """Tests run one at a time on this session's stack: no one else sends a SELL without a user."""
+    """Tests run one at a time on the shared test stack: no one else sends a SELL without a user."""
     t0_ms = int(time.time() * 1000)
     resp = post_raw(stack, "/sell/sell", body)
     assert resp.status_code in (400, 413), resp.text
