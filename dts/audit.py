@@ -137,8 +137,7 @@ class AuditLog:
             else:
                 self.recorded.add(_outbox_ids(records))  # safe now: accounts need not carry them
                 return
-        with database_errors():
-            self._insert(records)
+        self._insert(records)
 
     def settle(self) -> bool:
         """Everything answered so far stored, before a DUMPLOG reads; False if that is unknown."""
@@ -154,9 +153,10 @@ class AuditLog:
     def _insert(self, records: list[dict[str, Any]]) -> None:
         """Every record stored once; a record that can never be stored does not block the rest.
 
-        The writer retries a failed batch until it succeeds, which is right while the database is
-        unreachable; any other failure (a record the server refuses) would fail every retry, so
-        the batch is then stored record by record and only the refused ones are logged and left.
+        The journal's drainer retries a failed batch until it succeeds, which is right while the
+        database is unreachable; any other failure (a record the server refuses) would fail every
+        retry, so the batch is then stored record by record and only the refused ones are logged
+        and left.
         """
         try:
             self._store(records)

@@ -111,10 +111,6 @@ class AuditJournal:
                 return
             start = "(" + entries[-1][0].decode()
 
-    def backlog(self) -> int:
-        """Entries not yet stored (for health and tests)."""
-        return int(self.redis.xlen(self.stream))
-
     def stop(self) -> None:
         self._stop.set()
 

@@ -56,20 +56,6 @@ class RecordedIds:
             while len(self._ids) > self.capacity:
                 self._ids.popitem(last=False)
 
-    def new(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """`records` less those stored already and repeats within them, by `_id`."""
-        seen: set[str] = set()
-        kept = []
-        with self._lock:
-            for record in records:
-                record_id = record.get("_id")
-                if isinstance(record_id, str):
-                    if record_id in self._ids or record_id in seen:
-                        continue
-                    seen.add(record_id)
-                kept.append(record)
-        return kept
-
     def missing(self, events: Iterable[Event]) -> list[Event]:
         """The events not known to be stored: these are carried forward and inserted again."""
         with self._lock:

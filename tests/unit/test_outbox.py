@@ -55,13 +55,6 @@ def _error(*codes: int) -> BulkWriteError:
     return BulkWriteError({"writeErrors": [{"code": c, "errmsg": "x"} for c in codes]})
 
 
-def test_records_already_stored_or_repeated_in_a_batch_are_left_out() -> None:
-    recorded = RecordedIds()
-    recorded.add(["ann:1:0"])
-    batch = [{"_id": "ann:1:0"}, {"_id": "ann:2:0"}, {"_id": "ann:2:0"}, {"type": "userCommand"}]
-    assert recorded.new(batch) == [{"_id": "ann:2:0"}, {"type": "userCommand"}]
-
-
 def test_only_an_unreachable_database_is_worth_retrying_an_audit_batch_for() -> None:
     def wrapped(cause: Exception) -> Unavailable:
         try:
