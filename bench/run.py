@@ -10,7 +10,8 @@ runs start from empty accounts), and writes bench/results/<name>.md, .json and .
 machine's core count and the git revision.
 
 --verify checks that the concurrent replay ends with the same accounts as a sequential one
-(bench/verify.py); the naive run is then the sequential reference, over the verified commands.
+(backend/replay_compare.py); the naive run is then the sequential reference, over the verified
+commands.
 `--verify all` compares the measured run itself: it replays the workload under fresh user names
 so it starts from empty accounts, however often the stack has seen the file. `--verify N` (fewer
 than all) compares a second concurrent replay of the first N commands, since the measured run has
@@ -27,7 +28,6 @@ import subprocess
 import sys
 import time
 import urllib.request
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -43,10 +43,10 @@ from backend.input_script import (  # noqa: E402
     percentile,
     summary,
 )
+from backend.replay_compare import compare_accounts, renamed  # noqa: E402
 from backend.workload import BadLine, Command, parse_lines  # noqa: E402
 from bench.procstats import ProcessSampler  # noqa: E402
 from bench.procstats import markdown as procstats_markdown  # noqa: E402
-from bench.verify import compare_accounts  # noqa: E402
 from dts.config import Settings  # noqa: E402
 from dts.store import connect  # noqa: E402
 
@@ -82,17 +82,6 @@ def git_revision() -> str:
 def load(path: Path) -> list[Command]:
     with path.open(encoding="utf-8", errors="replace") as lines:
         return [c for c in parse_lines(lines) if not isinstance(c, BadLine)]
-
-
-def renamed(commands: list[Command], suffix: str) -> list[Command]:
-    """The same commands for other users, so a second run starts from empty accounts."""
-    out = []
-    for c in commands:
-        body = dict(c.body)
-        if "username" in body:
-            body["username"] = f"{body['username']}{suffix}"
-        out.append(replace(c, user=c.user and f"{c.user}{suffix}", body=body))
-    return out
 
 
 def timeline(replayer: Replayer, bucket_s: float = 1.0) -> list[int]:

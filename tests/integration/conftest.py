@@ -1,8 +1,8 @@
-"""The real native stack (NGINX, gunicorn services, Redis, the database server), started once.
+"""The shared test stack (NGINX, gunicorn services, Redis, the database server), started once per
+session, and the clients and users tests get from it.
 
-It runs from its own data directory and ports, with fixed quote prices and a short pending window
-(DTS_TEST_PENDING_TTL_S, default 2 s) so the 60 s rule is tested without sleeping a minute. Each
-test makes its own users (`new_user`), so no test depends on another's leftovers.
+Each test makes its own users (`new_user`), so no test depends on another's leftovers. What tests
+import (the client, the ports, `logged`, `summary`) is in harness.py.
 """
 
 from __future__ import annotations
@@ -13,73 +13,29 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pymongo
-import pymongo.collection
+import pymongo.database
 import pytest
-import redis
-import requests
 
-from dts.audit import AuditLog
-from dts.price_walk import fixed_price_cents
-
-ROOT = Path(__file__).resolve().parents[2]
-HTTP_PORT = int(os.environ.get("DTS_TEST_HTTP_PORT", "18580"))
-PORT_BASE = int(os.environ.get("DTS_TEST_PORT_BASE", "18600"))
-REDIS_URL = f"redis://127.0.0.1:{PORT_BASE + 79}/0"
-PENDING_TTL_S = int(os.environ.get("DTS_TEST_PENDING_TTL_S", "2"))
-OPERATOR_TOKEN = "test-operator-token-" + uuid.uuid4().hex
-SECRET_KEY = "test-signing-key-" + uuid.uuid4().hex
-UI_ORIGIN = "http://ui.example.test:5173"  # the one origin allowed cross-origin calls
-# The login limit's burst on the test stack: room for the suite's own registrations and logins
-# (about two dozen, some in quick succession), which the default 20 turned into a flaky 429.
-LOGIN_BURST = 100
-
-
-@dataclass
-class Stack:
-    url: str
-    operator_token: str
-    secret_key: str
-    mongo_uri: str
-    data_dir: Path
-    pending_ttl_s: int
-
-    def price_cents(self, sym: str) -> int:
-        return fixed_price_cents(sym)
-
-
-def _stack_env(data_dir: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DTS_DATA_DIR": str(data_dir),
-        "DTS_HTTP_PORT": str(HTTP_PORT),
-        "DTS_PORT_BASE": str(PORT_BASE),
-        "QUOTE_MODE": "fixed",
-        "DTS_PENDING_TTL_S": str(PENDING_TTL_S),
-        "DTS_WATCH_INTERVAL_S": "1",
-        "DTS_HINT_REBUILD_S": "2",
-        "DTS_OPERATOR_TOKEN": OPERATOR_TOKEN,
-        "DTS_SECRET_KEY": SECRET_KEY,
-        "DTS_AUTH": "on",
-        "DTS_WORKERS": "2",
-        "DTS_THREADS": "4",
-        "DTS_CORS_ORIGIN": UI_ORIGIN,
-        "DTS_LOGIN_RATE_BURST": str(LOGIN_BURST),
-        # Records wait up to a second in the journal before they are stored, twenty times the
-        # default: a test that reads the log without draining the journal (as a DUMPLOG, or
-        # `logged`, does) fails instead of passing by luck.
-        "DTS_AUDIT_LINGER_S": "1",
-    }
+from tests.integration.harness import (
+    HTTP_PORT,
+    OPERATOR_TOKEN,
+    PENDING_TTL_S,
+    PORT_BASE,
+    ROOT,
+    SECRET_KEY,
+    Client,
+    Stack,
+    stack_env,
+)
 
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     data_dir = Path(tmp_path_factory.mktemp("stack"))
-    env = _stack_env(data_dir)
+    env = stack_env(data_dir)
     script = [sys.executable, str(ROOT / "scripts" / "stack.py")]
     up = subprocess.run([*script, "up"], env=env, cwd=ROOT, capture_output=True, text=True)
     if up.returncode != 0:
@@ -98,35 +54,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         subprocess.run([*script, "down"], env=env, cwd=ROOT, check=False, capture_output=True)
         if os.environ.get("DTS_TEST_KEEP_DATA") != "1":
             shutil.rmtree(data_dir, ignore_errors=True)
-
-
-class Client:
-    """An HTTP client through NGINX, as one caller (a user's token or the operator's)."""
-
-    def __init__(self, base_url: str, token: str | None) -> None:
-        self.base_url = base_url
-        self.session = requests.Session()
-        if token:
-            self.session.headers["Authorization"] = f"Bearer {token}"
-
-    def post(self, path: str, body: Any = None, **kw: Any) -> requests.Response:
-        return self.session.post(self.base_url + path, json=body, timeout=30, **kw)
-
-    def ok(self, path: str, body: Any) -> dict[str, Any]:
-        resp = self.post(path, body)
-        assert resp.status_code == 200, f"{path} {body} -> {resp.status_code} {resp.text}"
-        data = resp.json()
-        assert data["ok"] is True
-        return data
-
-    def refused(self, path: str, body: Any, status: int, code: str | None = None) -> dict:
-        resp = self.post(path, body)
-        assert resp.status_code == status, f"{path} {body} -> {resp.status_code} {resp.text}"
-        data = resp.json()
-        assert data["ok"] is False and data["error"]
-        if code is not None:
-            assert data["code"] == code, data
-        return data
 
 
 @pytest.fixture(scope="session")
@@ -152,23 +79,3 @@ def db(stack: Stack) -> Iterator[pymongo.database.Database]:
     client: pymongo.MongoClient = pymongo.MongoClient(stack.mongo_uri)
     yield client["dts"]
     client.close()
-
-
-def logged(
-    db: pymongo.database.Database, redis_url: str = REDIS_URL
-) -> pymongo.collection.Collection:
-    """`transaction_table` once every record journaled so far is stored in it.
-
-    Records reach the table from the audit journal behind the replies (dts.audit_journal), so a
-    test reads the log the way a DUMPLOG does: after draining the journal.
-    """
-    client = redis.Redis.from_url(redis_url)
-    try:
-        assert AuditLog(db, "tests", journal_redis=client).settle(), "the journal was not drained"
-    finally:
-        client.close()
-    return db.transaction_table
-
-
-def summary(operator: Client, username: str) -> dict[str, Any]:
-    return operator.ok("/user_utils/display_summary", {"username": username})

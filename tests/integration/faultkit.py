@@ -32,11 +32,10 @@ import requests
 
 from backend.generate_workload import generate
 from backend.input_script import Replayer
+from backend.replay_compare import compare_accounts, renamed
 from backend.workload import BadLine, Command, parse_lines, segments
-from bench.run import renamed
-from bench.verify import compare_accounts
+from tests.integration.harness import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "fault-operator-" + uuid.uuid4().hex
 SCRIPT = [sys.executable, str(ROOT / "scripts" / "stack.py")]
 CHUNK = 150  # commands replayed between looks at whether the faults are done

@@ -16,7 +16,7 @@ import redis
 from dts.audit import AuditLog
 from dts.audit_journal import GROUP, AuditJournal
 from dts.domain.events import Event, EventType
-from tests.integration.conftest import REDIS_URL, Stack
+from tests.integration.harness import REDIS_URL, Stack
 
 Record = dict
 

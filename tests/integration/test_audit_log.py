@@ -16,7 +16,7 @@ import pytest
 import xmlschema
 
 from backend.generate_workload import generate
-from tests.integration.conftest import PENDING_TTL_S, ROOT, Client, Stack, logged, summary
+from tests.integration.harness import PENDING_TTL_S, ROOT, Client, Stack, logged, summary
 
 SCHEMA = xmlschema.XMLSchema(ROOT / "dts" / "logfile.xsd")
 

@@ -10,7 +10,7 @@ import jwt
 import pytest
 import requests
 
-from tests.integration.conftest import Client, Stack, summary
+from tests.integration.harness import Client, Stack, summary
 
 PASSWORD = "correct horse battery"
 

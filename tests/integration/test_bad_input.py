@@ -20,7 +20,7 @@ import jwt
 import pytest
 import requests
 
-from tests.integration.conftest import Client, Stack, logged, summary
+from tests.integration.harness import Client, Stack, logged, summary
 
 USER = "$USER"
 TRX = "$TRX"

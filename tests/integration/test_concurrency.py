@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.integration.conftest import Client, Stack, logged, summary
+from tests.integration.harness import Client, Stack, logged, summary
 
 THREADS = 8
 REQUESTS_PER_THREAD = 40

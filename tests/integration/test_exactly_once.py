@@ -13,7 +13,7 @@ import pytest
 from dts.audit import AuditLog
 from dts.domain.change import Change
 from dts.store import AccountStore
-from tests.integration.conftest import Client, Stack, summary
+from tests.integration.harness import Client, Stack, summary
 
 
 def _post(operator: Client, path: str, body: dict[str, Any], key: str) -> Any:

@@ -40,7 +40,7 @@ from schemathesis.specs.openapi.checks import (
 
 from dts.validation import IDEMPOTENCY_KEY_RE
 from dts.web.openapi import openapi_spec
-from tests.integration.conftest import HTTP_PORT, Client, Stack
+from tests.integration.harness import HTTP_PORT, Client, Stack
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "bench" / "results" / "tmp" / "fuzz.json"  # ignored by git: one per run

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 import xml.etree.ElementTree as ET
 
-from tests.integration.conftest import Client, Stack, logged
+from tests.integration.harness import Client, Stack, logged
 
 
 def test_a_json_exponent_beyond_what_decimal_takes_is_a_400(stack: Stack, new_user) -> None:

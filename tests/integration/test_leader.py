@@ -11,7 +11,7 @@ import pytest
 import redis
 
 from dts.leader import Lease, instance_id
-from tests.integration.conftest import PORT_BASE, Stack
+from tests.integration.harness import PORT_BASE, Stack
 
 
 @pytest.fixture

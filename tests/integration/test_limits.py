@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from tests.integration.conftest import LOGIN_BURST, UI_ORIGIN, Client, Stack
+from tests.integration.harness import LOGIN_BURST, UI_ORIGIN, Client, Stack
 
 
 def _login(stack: Stack, username: str) -> requests.Response:

@@ -32,13 +32,13 @@ import pytest
 import xmlschema
 
 from backend.generate_workload import generate
-from tests.integration import conftest
-from tests.integration.conftest import logged
+from tests.integration import harness
 from tests.integration.faultkit import FaultStack
+from tests.integration.harness import ROOT, logged
 
-HTTP_PORT = int(os.environ.get("DTS_ORIGINAL_HTTP_PORT", str(conftest.HTTP_PORT + 200)))
-PORT_BASE = int(os.environ.get("DTS_ORIGINAL_PORT_BASE", str(conftest.PORT_BASE + 200)))
-SCHEMA = xmlschema.XMLSchema(conftest.ROOT / "dts" / "logfile.xsd")
+HTTP_PORT = int(os.environ.get("DTS_ORIGINAL_HTTP_PORT", str(harness.HTTP_PORT + 200)))
+PORT_BASE = int(os.environ.get("DTS_ORIGINAL_PORT_BASE", str(harness.PORT_BASE + 200)))
+SCHEMA = xmlschema.XMLSchema(ROOT / "dts" / "logfile.xsd")
 LINE_RE = re.compile(r"^\[(\d+)\] ([A-Z_]+),(.*)$")
 # Each command's route, as dts/web/account_routes.py and trade_routes.py serve them.
 PATHS = {
@@ -140,7 +140,7 @@ def replay_with_the_project_tool(stack: FaultStack, workload: Path, out_dir: Pat
     proc = subprocess.run(
         [
             sys.executable,
-            str(conftest.ROOT / "backend" / "input_script.py"),
+            str(ROOT / "backend" / "input_script.py"),
             str(workload),
             "--url",
             stack.url,

@@ -14,7 +14,7 @@ import time
 from typing import Any
 
 from dts.money import format_cents as dollars
-from tests.integration.conftest import Client, Stack, logged, summary
+from tests.integration.harness import Client, Stack, logged, summary
 
 SYM = "ABC"
 OTHER_SYM = "XYZ"

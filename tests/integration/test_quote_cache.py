@@ -10,7 +10,7 @@ import redis
 
 from dts.domain.events import EventType
 from dts.quotes import QuoteCache, QuoteServerClient
-from tests.integration.conftest import PORT_BASE, REDIS_URL, Stack
+from tests.integration.harness import PORT_BASE, REDIS_URL, Stack
 
 
 @pytest.fixture

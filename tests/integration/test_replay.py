@@ -11,10 +11,9 @@ from pathlib import Path
 import pytest
 
 from backend.input_script import Replayer
+from backend.replay_compare import compare_accounts, renamed
 from backend.workload import Command, parse_lines
-from bench.run import renamed
-from bench.verify import compare_accounts
-from tests.integration.conftest import ROOT, Client, Stack, summary
+from tests.integration.harness import ROOT, Client, Stack, summary
 
 
 def workload_commands(text: str) -> list[Command]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.integration.conftest import Client, Stack, summary
+from tests.integration.harness import Client, Stack, summary
 
 
 def test_every_service_is_healthy_through_nginx(operator: Client) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import requests
 
-from tests.integration.conftest import ROOT
+from tests.integration.harness import ROOT
 
 HTTP_PORT = int(os.environ.get("DTS_TEST_LIFECYCLE_HTTP_PORT", "18480"))
 PORT_BASE = int(os.environ.get("DTS_TEST_LIFECYCLE_PORT_BASE", "18400"))

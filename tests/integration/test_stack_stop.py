@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.integration.conftest import ROOT
+from tests.integration.harness import ROOT
 
 HTTP_PORT = int(os.environ.get("DTS_TEST_STOP_HTTP_PORT", "17480"))
 PORT_BASE = int(os.environ.get("DTS_TEST_STOP_PORT_BASE", "17500"))

@@ -17,7 +17,7 @@ import pytest
 import requests
 import xmlschema
 
-from tests.integration.conftest import ROOT, Client, Stack, logged, summary
+from tests.integration.harness import ROOT, Client, Stack, logged, summary
 
 SCHEMA = xmlschema.XMLSchema(ROOT / "dts" / "logfile.xsd")
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from dts.money import format_cents as dollars
-from tests.integration.conftest import Client, Stack, logged, summary
+from tests.integration.harness import Client, Stack, logged, summary
 
 SYM = "TRG"
 WATCHER_INTERVALS_S = 2.5

@@ -15,7 +15,7 @@ from bson.int64 import Int64
 
 from dts.domain.account import Account, TriggerOrder
 from dts.watch_hints import TRIGGERS, WatchHints
-from tests.integration.conftest import PORT_BASE, Client, Stack, logged, summary
+from tests.integration.harness import PORT_BASE, Client, Stack, logged, summary
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
+from backend.replay_compare import differences, renamed, settled_state
 from backend.workload import parse_line
-from bench.run import renamed, verification_markdown, verify_count
-from bench.verify import differences, settled_state
+from bench.run import verification_markdown, verify_count
 
 
 def summary(**overrides: Any) -> dict[str, Any]:

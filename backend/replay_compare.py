@@ -1,9 +1,9 @@
 """Checks the issue's requirement: replaying a workload concurrently leaves every account exactly
 as a slow sequential replay of the same commands does (in fixed-price mode).
 
-Both replays run the same commands under two renames (`alice` becomes `alice<suffix>`), so each
-starts from empty accounts; afterwards every user's DISPLAY_SUMMARY is fetched as the operator
-under both names and compared on what must be equal:
+Both replays run the same commands under two renames (`renamed`: `alice` becomes `alice<suffix>`),
+so each starts from empty accounts; afterwards every user's DISPLAY_SUMMARY is fetched as the
+operator under both names and compared on what must be equal:
 
 - cash: `funds` (available) and `reserved` (set aside by pending BUYs and buy amounts);
 - holdings: per symbol, `shares` and `reserved_shares`;
@@ -38,15 +38,28 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import Counter
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 from backend.replay_http import Connection, Origin
+from backend.workload import Command
 
 SUMMARY_PATH = "/user_utils/display_summary"
 FETCH_CONCURRENCY = 8
 FETCH_TIMEOUT_S = 30.0
 MISMATCHES_SHOWN = 20
+
+
+def renamed(commands: list[Command], suffix: str) -> list[Command]:
+    """The same commands for other users, so a second run starts from empty accounts."""
+    out = []
+    for c in commands:
+        body = dict(c.body)
+        if "username" in body:
+            body["username"] = f"{body['username']}{suffix}"
+        out.append(replace(c, user=c.user and f"{c.user}{suffix}", body=body))
+    return out
 
 
 def cents(dollars: str | int | float) -> int:
