@@ -29,9 +29,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from dts.audit import AuditLog  # noqa: E402
+from dts.config import Settings  # noqa: E402
 from dts.domain.change import Change  # noqa: E402
 from dts.domain.events import Event, EventType  # noqa: E402
+from dts.memory import FixedQuotes  # noqa: E402
 from dts.outbox import RecordedIds  # noqa: E402
+from dts.services import Caller, Services  # noqa: E402
 from dts.store import AccountStore, connect, ensure_indexes  # noqa: E402
 
 
@@ -83,8 +86,10 @@ def run(uri: str, threads: int, seconds: float, server_pid: int | None) -> dict[
     # Shared as in dts.wiring: without it the store never learns that the audit log stored an
     # account's outbox, carries every event forward, and each command grows the account.
     recorded = RecordedIds()
-    store = AccountStore(db, recorded=recorded)
     audit = AuditLog(db, "ceiling", recorded=recorded)
+    services = Services(
+        Settings(), AccountStore(db, recorded=recorded), FixedQuotes(clock_ms), audit, clock_ms
+    )
     trx = itertools.count(1)
     latencies: list[float] = []
     lock = threading.Lock()
@@ -97,11 +102,10 @@ def run(uri: str, threads: int, seconds: float, server_pid: int | None) -> dict[
             t0 = time.perf_counter()
             t = next(trx)
             now = int(time.time() * 1000)
-            _, events = store.apply(
-                name, add_rule, now_ms=clock_ms, trx_num=t, command="ADD", create_if_missing=True
-            )
-            command = Event(EventType.USER_COMMAND, now, t, "ADD", name, amount_cents=1)
-            audit.record([command, *events])
+            caller = Caller(name, t)
+            caller.trail.append(Event(EventType.USER_COMMAND, now, t, "ADD", name, amount_cents=1))
+            services.apply(caller, "ADD", add_rule, create=True)
+            audit.record(caller.trail)
             mine.append(time.perf_counter() - t0)
         with lock:
             latencies.extend(mine)
@@ -113,7 +117,6 @@ def run(uri: str, threads: int, seconds: float, server_pid: int | None) -> dict[
         w.start()
     for w in workers:
         w.join()
-    audit.flush()
     wall = time.perf_counter() - started
     latencies.sort()
     done = len(latencies)

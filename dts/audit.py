@@ -1,7 +1,7 @@
 """The audit log adapter: events into `transaction_table`, through the journal (dts.audit_journal).
 
-Records keep the original system's field names (`transactionNum`, `sym`, `amount`, ...), with all
-money in integer cents; dts.logxml turns them into the course's XML when a DUMPLOG asks.
+Records are dts.records' (the original system's field names, money in integer cents); dts.logxml
+turns them into the course's XML when a DUMPLOG asks.
 """
 
 from __future__ import annotations
@@ -18,46 +18,13 @@ from pymongo.database import Database
 from pymongo.errors import BulkWriteError, ConnectionFailure, PyMongoError
 
 from dts.audit_journal import AuditJournal
-from dts.domain.events import Event, EventType
+from dts.domain.events import Event
 from dts.errors import Unavailable
 from dts.outbox import RecordedIds
+from dts.records import to_record
 from dts.store import database_errors
 
 log = logging.getLogger(__name__)
-
-_FIELDS = {
-    "command": "command",
-    "username": "username",
-    "sym": "sym",
-    "amount_cents": "amount",
-    "shares": "share",
-    "price_cents": "price",
-    "action": "action",
-    "filename": "filename",
-    "quote_server_time_ms": "quoteServerTime",
-    "cryptokey": "cryptokey",
-}
-
-
-# The schema's name for an event's message; others (a systemEvent's) are kept for people only.
-_MESSAGE_FIELDS = {EventType.ERROR_EVENT: "errorMessage", EventType.DEBUG_EVENT: "debugMessage"}
-
-
-def to_record(event: Event, server: str) -> dict[str, Any]:
-    record: dict[str, Any] = {} if event.record_id is None else {"_id": event.record_id}
-    record |= {
-        "timestamp": event.timestamp_ms,
-        "type": event.type.value,
-        "server": server,
-        "transactionNum": event.trx_num,
-    }
-    for attr, name in _FIELDS.items():
-        value = getattr(event, attr)
-        if value is not None:
-            record[name] = value
-    if event.message is not None:
-        record[_MESSAGE_FIELDS.get(event.type, "message")] = event.message
-    return record
 
 
 class AuditLog:
@@ -138,6 +105,10 @@ class AuditLog:
                 self.recorded.add(_outbox_ids(records))  # safe now: accounts need not carry them
                 return
         self._insert(records)
+
+    def unstored(self, events: Iterable[Event]) -> list[Event]:
+        """An outbox's events this process has not seen stored: the caller carries them forward."""
+        return self.recorded.missing(events)
 
     def settle(self) -> bool:
         """Everything answered so far stored, before a DUMPLOG reads; False if that is unknown."""

@@ -11,6 +11,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from dts.money import format_cents
+from dts.records import XML_LAYOUT
 from dts.validation import XML_ILLEGAL_RE
 
 COMMANDS = frozenset({
@@ -19,26 +20,6 @@ COMMANDS = frozenset({
     "CANCEL_SET_SELL", "DUMPLOG", "DISPLAY_SUMMARY",
 })  # fmt: skip
 
-# Per event type, its children in the schema's order as "element=record field:kind".
-_HEAD = "timestamp=timestamp:int server=server:str transactionNum=transactionNum:int"
-_COMMAND = "command=command:str username=username:str stockSymbol=sym:str filename=filename:str"
-_FUNDS = "funds=amount:money"
-_LAYOUT_SPEC = {
-    "userCommand": f"{_HEAD} {_COMMAND} {_FUNDS}",
-    "quoteServer": f"{_HEAD} price=price:money stockSymbol=sym:str username=username:str "
-    "quoteServerTime=quoteServerTime:int cryptokey=cryptokey:str",
-    "accountTransaction": f"{_HEAD} action=action:str username=username:str {_FUNDS}",
-    "systemEvent": f"{_HEAD} {_COMMAND} {_FUNDS}",
-    "errorEvent": f"{_HEAD} {_COMMAND} {_FUNDS} errorMessage=errorMessage:str",
-    "debugEvent": f"{_HEAD} {_COMMAND} {_FUNDS} debugMessage=debugMessage:str",
-}
-LAYOUT: dict[str, list[tuple[str, str, str]]] = {
-    kind: [
-        (tag, *field.split(":"))  # type: ignore[misc]
-        for tag, _, field in (item.partition("=") for item in spec.split())
-    ]
-    for kind, spec in _LAYOUT_SPEC.items()
-}
 _COMMAND_TYPES = {"userCommand", "systemEvent", "errorEvent", "debugEvent"}
 
 
@@ -53,7 +34,7 @@ def _value(value: Any, kind: str) -> str:
 def element(record: dict[str, Any]) -> str | None:
     """One event as XML, or None for a record the course's schema has no place for."""
     kind = record.get("type")
-    layout = LAYOUT.get(kind) if isinstance(kind, str) else None
+    layout = XML_LAYOUT.get(kind) if isinstance(kind, str) else None
     if layout is None:
         return None
     if kind in _COMMAND_TYPES and record.get("command") not in COMMANDS:

@@ -1,11 +1,11 @@
 """Exactly-once audit records for account changes: an outbox written with the change itself.
 
-A command's account events are stored inside the same guarded write that changes the account,
-each under an id made of the username, the new version and its position. Inserting them into
-`transaction_table` afterwards may then happen any number of times (a repeat is a duplicate key,
-ignored), so a process that dies between the two writes loses nothing: the next process that
-loads the account carries the events forward into its own write and insert, and a DUMPLOG
-records whatever is still waiting before it reads the log.
+A command's account events are stored inside the same guarded write that changes the account (as
+dts.records' records), each under an id made of the username, the new version and its position.
+Inserting them into `transaction_table` afterwards may then happen any number of times (a repeat is
+a duplicate key, ignored), so a process that dies between the two writes loses nothing: the next
+process that loads the account carries the events forward into its own write and insert, and a
+DUMPLOG records whatever is still waiting before it reads the log.
 
 Each process remembers the ids it has stored, so on the normal path every event is inserted once.
 """
@@ -15,29 +15,14 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import fields, replace
-from typing import Any
+from dataclasses import replace
 
-from dts.domain.events import Event, EventType
-
-_FIELDS = [f.name for f in fields(Event)]
+from dts.domain.events import Event
 
 
 def with_ids(events: Iterable[Event], username: str, version: int) -> list[Event]:
     """The events of the write that makes `version`, named so a repeat insert is recognised."""
     return [replace(e, record_id=f"{username}:{version}:{i}") for i, e in enumerate(events)]
-
-
-def to_doc(event: Event) -> dict[str, Any]:
-    doc = {name: getattr(event, name) for name in _FIELDS}
-    doc["type"] = event.type.value
-    return {k: v for k, v in doc.items() if v is not None}
-
-
-def from_doc(doc: dict[str, Any]) -> Event:
-    values = {k: v for k, v in doc.items() if k in _FIELDS}
-    values["type"] = EventType(values["type"])
-    return Event(**values)
 
 
 class RecordedIds:

@@ -13,27 +13,19 @@ import logging
 import threading
 import time
 import zlib
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 
 import redis
 import requests
 
 from dts.domain.events import Event, EventType
+from dts.domain.quote import Quote
 from dts.errors import Unavailable
 
 log = logging.getLogger(__name__)
 QUOTE_CHANNEL = "dts:quotes"
 _KEY = "dts:quote:{}"
 _LOCK = "dts:quote-lock:{}"
-
-
-@dataclass(frozen=True)
-class Quote:
-    sym: str
-    price_cents: int
-    quote_server_time_ms: int
-    cryptokey: str
-    cached: bool = False
 
 
 class QuoteServerClient:

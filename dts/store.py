@@ -1,9 +1,9 @@
-"""The MongoDB adapter for accounts: `load`, `apply` a rule, `create`.
+"""The MongoDB adapter for accounts (dts.ports.Accounts): `load_stored`, a guarded `save`, `create`.
 
 Every account change is one version-checked write of one `user_table` document: the filter
-`{_id, version}` makes a concurrent second writer match nothing, and that writer reloads and
-re-runs the pure rule on the fresh state. So nothing is lost or applied twice across services,
-workers and threads, and a command costs two round trips (read, guarded write).
+`{_id, version}` makes a concurrent second writer match nothing, and that writer (dts.services)
+reloads and re-runs the pure rule on the fresh state. So nothing is lost or applied twice across
+services, workers and threads, and a command costs two round trips (read, guarded write).
 
 An account's `_id` is its username (the `username` field stays, for people reading the data): the
 primary key is the only index `user_table` has, because the development database server pays for
@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import json
 import logging
-import random
 import secrets
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from pymongo import ASCENDING, MongoClient, UpdateOne
 from pymongo.collection import Collection
@@ -28,17 +27,15 @@ from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from dts.domain.account import Account, PendingTrade, TriggerOrder
-from dts.domain.change import Change
 from dts.domain.events import Event
-from dts.domain.runner import run
-from dts.errors import Conflict, NotFound, Refused, Unavailable
+from dts.errors import Unavailable
 from dts.group_commit import GroupCommit
-from dts.outbox import RecordedIds, from_doc, to_doc, with_ids
+from dts.outbox import RecordedIds
+from dts.ports import StoredAccount
+from dts.records import from_record, to_record
 from dts.watch_hints import WatchHints, hints_of
 
-T = TypeVar("T")
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 50
 
 
 @contextmanager
@@ -157,12 +154,16 @@ def from_document(doc: dict[str, Any]) -> Account:
     )
 
 
+def stored_account(doc: dict[str, Any]) -> StoredAccount:
+    """The account and what is stored beside it: its outbox (dts.outbox), its idempotency memory."""
+    return StoredAccount(
+        from_document(doc),
+        [from_record(r) for r in read_list(doc.get("outbox"))],
+        read_list(doc.get("idem")),
+    )
+
+
 ACCOUNT_PROJECTION = {"_id": 0, "password_hash": 0, "ops": 0, "outbox": 0, "idem": 0}
-# How many idempotency keys an account remembers, newest first, and for how many of them the whole
-# first reply: a client retries its latest command within seconds, and every remembered reply makes
-# each later write of the account larger (8 replies cost a fifth of the throughput, measured).
-IDEMPOTENCY_KEYS_KEPT = 8
-IDEMPOTENCY_REPLIES_KEPT = 1
 # Each write also leaves its one-off token under `ops.<new version % OP_SLOTS>`, so after a batch
 # whose matched count falls short, every writer can tell whether its own write was among them.
 OP_SLOTS = 16
@@ -178,52 +179,6 @@ class _Write:
     @property
     def slot(self) -> str:
         return str((self.version + 1) % OP_SLOTS)
-
-
-@dataclass(frozen=True)
-class _Loaded:
-    """An account as stored, with what the store keeps beside it for exactly-once handling."""
-
-    account: Account
-    outbox: list[Event]
-    remembered: list[dict[str, Any]]
-
-    @classmethod
-    def of(cls, doc: dict[str, Any]) -> _Loaded:
-        return cls(
-            from_document(doc),
-            [from_doc(d) for d in read_list(doc.get("outbox"))],
-            read_list(doc.get("idem")),
-        )
-
-    def reply_for(self, key: str, command: str) -> dict[str, Any] | None:
-        """The first reply to the command that used `key`, if it was applied.
-
-        An older key whose reply is no longer kept is still known: its retry is refused with
-        `ALREADY_APPLIED` (and changes nothing) rather than applied a second time.
-        """
-        for entry in self.remembered:
-            if entry.get("key") == key:
-                if entry.get("command") != command:
-                    raise Conflict(
-                        f"Idempotency-Key {key} was already used for {entry.get('command')}",
-                        "IDEMPOTENCY_KEY_REUSED",
-                    )
-                if "reply" not in entry:
-                    raise Refused(
-                        f"the command with Idempotency-Key {key} was already applied; "
-                        "its reply is no longer kept",
-                        "ALREADY_APPLIED",
-                    )
-                return dict(entry.get("reply") or {})
-        return None
-
-    def remember(self, key: str, command: str, reply: Any) -> list[dict[str, Any]]:
-        entries = [{"key": key, "command": command, "reply": reply}, *self.remembered]
-        return [
-            e if i < IDEMPOTENCY_REPLIES_KEPT else {"key": e["key"], "command": e["command"]}
-            for i, e in enumerate(entries[:IDEMPOTENCY_KEYS_KEPT])
-        ]
 
 
 def write_outcome(write: _Write, doc: dict[str, Any] | None) -> bool | None:
@@ -274,19 +229,19 @@ class AccountStore:
         )
 
     def load(self, username: str) -> Account | None:
-        loaded = self._load(username)
-        return loaded.account if loaded else None
+        stored = self.load_stored(username)
+        return stored.account if stored else None
 
-    def _load(self, username: str) -> _Loaded | None:
+    def load_stored(self, username: str) -> StoredAccount | None:
         doc = self._reads.submit([username])[0]
-        return _Loaded.of(doc) if doc else None
+        return None if doc is None else stored_account(doc)
 
     def unrecorded(self, username: str | None) -> Iterator[list[Event]]:
         """Outbox events this process has not seen stored, account by account (for DUMPLOG)."""
         query = {} if username is None else {"_id": username}
         with database_errors():
             for doc in self.users.find(query, {"outbox": 1}, batch_size=500):
-                outbox = [from_doc(d) for d in read_list(doc.get("outbox"))]
+                outbox = [from_record(r) for r in read_list(doc.get("outbox"))]
                 if missing := self.recorded.missing(outbox):
                     yield missing
 
@@ -340,10 +295,19 @@ class AccountStore:
             doc = self.users.find_one({"_id": username}, {"_id": 0, "password_hash": 1})
         return (doc or {}).get("password_hash")
 
-    def _save(self, before: Account, after: Account, **beside: Any) -> bool:
-        """The guarded write; `beside` are the exactly-once fields (`outbox`, `idem`)."""
+    def save(
+        self,
+        stored: StoredAccount,
+        after: Account,
+        outbox: list[Event],
+        remembered: list[dict[str, Any]] | None,
+    ) -> bool:
+        """The guarded write, with the outbox and (for a keyed command) the idempotency memory."""
+        before = stored.account
         document = to_document(after)
-        document.update(beside)
+        document["outbox"] = [to_record(e) for e in outbox]
+        if remembered is not None:
+            document["idem"] = remembered
         if self.pack_lists:
             for name in PACKED_LISTS:
                 if name in document:
@@ -357,73 +321,6 @@ class AccountStore:
         if self.hints is not None and hints_of(after) != hints_of(before):
             self.hints.publish(after, before.version + 1)
         return True
-
-    def apply(
-        self,
-        username: str,
-        rule: Callable[[Change], T],
-        *,
-        now_ms: Callable[[], int],
-        trx_num: int,
-        command: str,
-        create_if_missing: bool = False,
-        idempotency_key: str | None = None,
-    ) -> tuple[T, list[Event]]:
-        """Runs `rule` on the account (dts.domain.runner) and writes it back, retrying on conflict.
-
-        If the rule refuses, the settlement of expired trades it started from is still written
-        before the refusal is raised.
-
-        The events returned are to be recorded (dts.outbox): this write's, under their record
-        ids, and any earlier ones of the account this process has not seen stored. A command
-        whose `idempotency_key` the account remembers is not run again: its first reply comes back.
-        """
-        for attempt in range(MAX_ATTEMPTS):
-            loaded = self._load(username)
-            if loaded is None:
-                if not create_if_missing:
-                    raise NotFound(f"no account named {username}", "UNKNOWN_USER")
-                self.create(username)
-                continue
-            account = loaded.account
-            carried = self.recorded.missing(loaded.outbox)
-            if idempotency_key is not None:
-                first = loaded.reply_for(idempotency_key, command)
-                if first is not None:
-                    return first, carried  # type: ignore[return-value]
-            outcome = run(
-                account,
-                now_ms(),
-                rule,
-                command=command,
-                trx_num=trx_num,
-                recent_max=self.recent_max,
-            )
-            if outcome.refusal is not None:
-                refusal = outcome.refusal
-                if outcome.changed:  # the settlement of an expiry is stored all the same
-                    events = [*carried, *with_ids(outcome.events, username, account.version + 1)]
-                    if not self._save(account, outcome.account, outbox=[to_doc(e) for e in events]):
-                        self._backoff(attempt)
-                        continue
-                    refusal.events = list(events)
-                else:
-                    refusal.events = [*carried, *refusal.events]
-                raise refusal
-            if not outcome.changed:
-                return outcome.result, [*carried, *outcome.events]  # type: ignore[return-value]
-            events = [*carried, *with_ids(outcome.events, username, account.version + 1)]
-            beside: dict[str, Any] = {"outbox": [to_doc(e) for e in events]}
-            if idempotency_key is not None:
-                beside["idem"] = loaded.remember(idempotency_key, command, outcome.result)
-            if self._save(account, outcome.account, **beside):
-                return outcome.result, events  # type: ignore[return-value]
-            self._backoff(attempt)
-        raise Refused("the account is too busy right now, try again", "CONFLICT")
-
-    @staticmethod
-    def _backoff(attempt: int) -> None:
-        time.sleep(random.uniform(0, min(0.002 * (attempt + 1), 0.05)))
 
     def every_account(self) -> Iterator[Account]:
         """All accounts, for the watcher's rebuild of its hints: a scan, so never per command.

@@ -28,11 +28,12 @@ import time
 
 import redis
 
-from dts.commands import Services
 from dts.config import Settings
+from dts.domain.events import Event
 from dts.errors import DtsError
 from dts.leader import Lease, instance_id
 from dts.quotes import QUOTE_CHANNEL
+from dts.services import Caller, Services
 from dts.watch_hints import WatchHints
 from dts.wiring import named, wire
 
@@ -73,8 +74,10 @@ class TriggerWatcher:
             self.stopping.wait(self.lease.renew_every_s)
         self.lease.release()
 
-    def record(self, events: list) -> None:
+    def record(self, events: list[Event]) -> None:
         """Audits what the watcher did; a failure is logged, never a reason to stop checking."""
+        if not events:
+            return
         try:
             self.services.audit.record(events)
         except DtsError as exc:
@@ -89,34 +92,36 @@ class TriggerWatcher:
         for username in self.hints.crossed(sym, price_cents):
             if not self.leading:
                 break
+            caller = Caller(username, self.next_trx())
             try:
-                reply, events = self.services.fire_triggers(
-                    username, self.next_trx(), sym, price_cents
-                )
+                reply = self.services.fire_triggers(caller, sym, price_cents)
             except DtsError as exc:
                 log.warning("could not check %s's orders on %s: %s", username, sym, exc.message)
                 continue
             except Exception:  # a bug or an unreadable account: never every other user's problem
                 log.exception("could not check %s's orders on %s", username, sym)
                 continue
+            finally:
+                self.record(caller.trail)
             fired += len(reply["fired"])
-            self.record(events)
         return fired
 
     def settle_expired(self) -> int:
         """Gives back what expired BUYs and SELLs reserved, without waiting for their owners."""
         settled = 0
         for username in self.hints.expired(self.services.clock_ms()):
+            caller = Caller(username, self.next_trx())
             try:
-                _, events = self.services.settle(username, self.next_trx())
+                self.services.settle(caller)
             except DtsError as exc:
                 log.warning("could not settle %s's expired trades: %s", username, exc.message)
                 continue
             except Exception:
                 log.exception("could not settle %s's expired trades", username)
                 continue
-            if events:
-                self.record(events)
+            finally:
+                self.record(caller.trail)
+            if caller.trail:
                 settled += 1
         return settled
 

@@ -9,11 +9,11 @@ import redis
 from pymongo.database import Database
 
 from dts.audit import AuditLog
-from dts.commands import Services
 from dts.config import Settings
 from dts.errors import DtsError
 from dts.outbox import RecordedIds
 from dts.quotes import QuoteCache, QuoteServerClient
+from dts.services import Services
 from dts.store import AccountStore, connect, ensure_indexes
 from dts.watch_hints import WatchHints
 

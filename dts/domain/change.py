@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from dts.domain.account import Account
 from dts.domain.events import Event, EventType
 from dts.errors import Refused
+from dts.money import format_cents
 
 
 @dataclass
@@ -43,8 +44,8 @@ class Change:
             return
         if self.account.funds_cents < cents:
             raise Refused(
-                f"insufficient funds: {cents / 100:.2f} needed, "
-                f"{self.account.funds_cents / 100:.2f} available",
+                f"insufficient funds: {format_cents(cents)} needed, "
+                f"{format_cents(self.account.funds_cents)} available",
                 code,
             )
         self.account.funds_cents -= cents

@@ -11,6 +11,7 @@ from dts.domain.account import PendingTrade, Side
 from dts.domain.change import Change
 from dts.domain.sides import SIDES
 from dts.errors import Refused
+from dts.money import format_cents
 
 
 def expire_pending(ch: Change) -> None:
@@ -50,7 +51,8 @@ def start_trade(
     rules.check_can_start(ch, sym, amount_cents, max(shares, 1))
     if shares < 1:
         raise Refused(
-            f"{amount_cents / 100:.2f} buys no whole share of {sym} at {price_cents / 100:.2f}",
+            f"{format_cents(amount_cents)} buys no whole share of {sym} at "
+            f"{format_cents(price_cents)}",
             "ZERO_SHARES",
         )
     rules.reserve_trade(ch, sym, shares, price_cents)

@@ -12,6 +12,7 @@ from typing import Protocol
 from dts.domain.account import Side, TriggerOrder
 from dts.domain.change import Change
 from dts.errors import Refused
+from dts.money import format_cents
 
 
 class SideRules(Protocol):
@@ -39,8 +40,8 @@ class BuySide:
     def check_can_start(self, ch: Change, sym: str, amount_cents: int, shares: int) -> None:
         if ch.account.funds_cents < amount_cents:
             raise Refused(
-                f"insufficient funds: {amount_cents / 100:.2f} needed, "
-                f"{ch.account.funds_cents / 100:.2f} available",
+                f"insufficient funds: {format_cents(amount_cents)} needed, "
+                f"{format_cents(ch.account.funds_cents)} available",
                 "INSUFFICIENT_FUNDS",
             )
 
@@ -132,7 +133,8 @@ class SellSide:
         wanted = order.amount_cents // trigger_cents
         if wanted < 1:
             raise Refused(
-                f"{order.amount_cents / 100:.2f} buys no whole share at {trigger_cents / 100:.2f}",
+                f"{format_cents(order.amount_cents)} buys no whole share at "
+                f"{format_cents(trigger_cents)}",
                 "ZERO_SHARES",
             )
         if wanted > order.reserved_shares:

@@ -10,6 +10,7 @@ from dts.domain.account import Side, TriggerOrder
 from dts.domain.change import Change
 from dts.domain.sides import SIDES
 from dts.errors import Refused
+from dts.money import format_cents
 
 
 def set_amount(ch: Change, side: Side, sym: str, amount_cents: int) -> TriggerOrder:
@@ -65,7 +66,8 @@ def fire_order(ch: Change, side: Side, sym: str, price_cents: int) -> dict[str, 
         f"SET_{side.value}_TRIGGER",
         sym,
         int(done["amount_cents"]),  # type: ignore[call-overload]
-        f"{side.value.lower()} trigger fired: {done['shares']} {sym} at {price_cents / 100:.2f}",
+        f"{side.value.lower()} trigger fired: {done['shares']} {sym} at "
+        f"{format_cents(price_cents)}",
     )
     ch.note(
         f"{side.value}_TRIGGER_FIRED",

@@ -4,39 +4,42 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, stream_with_context
 
-from dts.commands import Outcome
+from dts.services import Reply
 from dts.validation import AmountBody, Body, DumplogBody, RecentBody, SymbolBody, parse
-from dts.web.command import CommandRequest, command, record_user_command, services
+from dts.web import replies
+from dts.web.command import CommandRequest, command, record_head, services
 
 bp = Blueprint("account", __name__, url_prefix="/user_utils")
 
 
 @bp.post("/add")
 @command("ADD")
-def add(req: CommandRequest) -> Outcome:
+def add(req: CommandRequest) -> Reply:
     body = req.parse(AmountBody)
-    return services().add(req.username, req.trx, body.amount, req.idempotency_key)
+    return replies.added(services().add(req.keyed_caller(), body.amount))
 
 
 @bp.post("/quote")
 @command("QUOTE")
-def quote(req: CommandRequest) -> Outcome:
+def quote(req: CommandRequest) -> Reply:
     body = req.parse(SymbolBody)
-    return services().quote(req.username, req.trx, body.sym)
+    return replies.quoted(services().quote(req.caller(), body.sym))
 
 
 @bp.post("/display_summary")
 @command("DISPLAY_SUMMARY")
-def display_summary(req: CommandRequest) -> Outcome:
+def display_summary(req: CommandRequest) -> Reply:
     req.parse(Body)
-    return services().summary(req.username, req.trx)
+    caller = req.caller()
+    return replies.account_summary(caller.username, services().summary(caller))
 
 
 @bp.post("/recent_transactions")
 @command("DISPLAY_SUMMARY")
-def recent_transactions(req: CommandRequest) -> Outcome:
+def recent_transactions(req: CommandRequest) -> Reply:
     body = req.parse(RecentBody)
-    return services().recent(req.username, req.trx, body.limit or 20)
+    caller = req.caller()
+    return replies.recent_transactions(caller.username, services().recent(caller, body.limit or 20))
 
 
 @bp.post("/dumplog")
@@ -49,7 +52,7 @@ def dumplog(req: CommandRequest) -> Response:
         req.params = {"filename": body.filename}
     else:
         body = req.parse(DumplogBody)
-    record_user_command(req)  # the log it writes includes this very DUMPLOG
+    record_head(req)  # the log it writes includes this very DUMPLOG
     name, chunks = services().dumplog(None if everyone else req.username, body.filename)
     return Response(
         stream_with_context(chunks),

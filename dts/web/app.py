@@ -13,9 +13,10 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from dts.auth import Authenticator
 from dts.config import Settings
 from dts.domain.events import Event, EventType
-from dts.errors import DtsError, Internal, TooLarge
-from dts.web.command import EXTENSION, current_command, pending_user_command
+from dts.errors import DtsError
+from dts.web.command import EXTENSION, current_command
 from dts.web.openapi import register_openapi_routes
+from dts.web.refusals import as_refusal
 from dts.wiring import named, wire
 
 log = logging.getLogger(__name__)
@@ -68,29 +69,20 @@ def _error_response(exc: DtsError) -> Response:
 
 
 def _record_refusal(ext: DtsExtension, exc: DtsError, path: str) -> None:
-    req = current_command()
-    now_ms = ext.services.clock_ms()
-    events: list[Event] = []
-    if req is not None:
-        if req.trx is None:  # refused before it was numbered: its body could not be read
-            req.trx = ext.next_trx()
-        events.extend(pending_user_command(req))
-        events.extend(e for e in exc.events if isinstance(e, Event))
-    amount = req.params.get("amount") if req else None
-    events.append(
-        Event(
-            type=EventType.ERROR_EVENT,
-            timestamp_ms=now_ms,
-            trx_num=req.trx if req and req.trx else ext.next_trx(),
-            command=req.command if req else None,
-            username=req.username if req else None,
-            sym=req.params.get("sym") if req else None,
-            amount_cents=amount if isinstance(amount, int) else None,
-            filename=req.params.get("filename") if req else None,
-            message=exc.message if req else f"{exc.message}: {path}",
-        )
+    """The errorEvent of a request that is no command (an unknown path, a wrong method): a command
+    records its own, with the rest of its trail (dts.web.command)."""
+    if current_command() is not None:
+        return
+    ext.record(
+        [
+            Event(
+                type=EventType.ERROR_EVENT,
+                timestamp_ms=ext.services.clock_ms(),
+                trx_num=ext.next_trx(),
+                message=f"{exc.message}: {path}",
+            )
+        ]
     )
-    ext.record(events)
 
 
 def register_error_handlers(
@@ -99,40 +91,32 @@ def register_error_handlers(
     """Every failure answers the API's JSON error shape, never HTML or a stack trace; `record`
     (the services' audit) sees each refusal first."""
 
+    def answer(exc: BaseException) -> Response:
+        err = as_refusal(exc)
+        if record is not None:
+            try:
+                record(err, request.path)
+            except Exception:
+                log.exception("could not record a refusal")
+        return _error_response(err)
+
     @app.errorhandler(DtsError)
     def on_refusal(exc: DtsError) -> Response:
-        if record is not None:
-            record(exc, request.path)
-        return _error_response(exc)
+        return answer(exc)
 
     @app.errorhandler(HTTPException)
     def on_http_error(exc: HTTPException) -> Response:
-        status = exc.code or 500
-        if status == 413:
-            limit = app.config.get("MAX_CONTENT_LENGTH")
-            err: DtsError = TooLarge(f"request body too large (limit {limit} bytes)")
-        else:
-            messages = {404: "no such endpoint", 405: "method not allowed"}
-            code = exc.name.upper().replace(" ", "_")
-            err = DtsError(messages.get(status, exc.name.lower()), code)
-            err.status = status
-        response = on_refusal(err)
+        response = answer(exc)
         if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
             response.headers["Allow"] = ", ".join(exc.valid_methods)
         return response
 
     @app.errorhandler(Exception)
     def on_crash(exc: Exception) -> Response:
-        """A bug still leaves the command and an `errorEvent` in the audit log, never a silent
-        500; the reply names no detail of it (that goes to the service's log)."""
+        """A bug answers a bare 500 (the details go to the service's log); a command still leaves
+        its userCommand and an errorEvent in the audit log (dts.web.command)."""
         log.exception("unhandled error")
-        err = Internal("internal error")
-        if record is not None:
-            try:
-                record(err, request.path)
-            except Exception:
-                log.exception("could not record the unhandled error")
-        return _error_response(err)
+        return answer(exc)
 
 
 def create_service_app(

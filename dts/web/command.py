@@ -1,10 +1,11 @@
 """How a command request travels: JSON body -> identity -> validated fields -> service -> reply.
 
-The `command` decorator wraps every command route so that each one, accepted or refused, is
-recorded once: its `userCommand`, the events it caused, and on refusal its `errorEvent`, handed to
-the audit log together at the end of the request (which writes them behind the reply, dts.audit).
-All of a request's records carry one transaction number: the body's `trxNum` when it is usable,
-else one the server assigns (with a `debugEvent` saying why, when a `trxNum` was sent but unusable).
+The `command` decorator wraps every command route. Each request has one audit trail
+(`CommandRequest.trail`): the services add what the command caused as it happens, and the
+decorator records it once, at the end of the request whatever happened: the `userCommand` first,
+then those events, then the `errorEvent` of a refusal. All of a request's records carry one
+transaction number: the body's `trxNum` when it is usable, else one the server assigns (with a
+`debugEvent` saying why, when a `trxNum` was sent but unusable).
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ from flask import Response, current_app, g, jsonify, request
 from pydantic import BaseModel
 
 from dts.auth import Identity, acting_user
-from dts.commands import Outcome, Services
 from dts.domain.events import Event, EventType
-from dts.errors import BadInput
+from dts.errors import BadInput, DtsError
+from dts.services import Caller, Reply, Services
 from dts.validation import IDEMPOTENCY_KEY_RE, SYMBOL_RE, USERNAME_RE, parse, trace_number
 from dts.web.presenters import to_wire
+from dts.web.refusals import as_refusal
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
@@ -70,8 +72,22 @@ class CommandRequest:
     trx: int | None = None
     trx_note: str | None = None  # why the body's trxNum was not used, for the debugEvent
     params: dict[str, Any] = field(default_factory=dict)
-    user_command_recorded: bool = False
     idempotency_key: str | None = None
+    trail: list[Event] = field(default_factory=list)  # what the command caused, in order
+    head_recorded: bool = False  # the userCommand already went (a DUMPLOG's, see `record_head`)
+
+    def caller(self) -> Caller:
+        """The services' view of the request; its events land in this request's trail."""
+        if self.username is None or self.trx is None:
+            raise BadInput("username is required")
+        return Caller(self.username, self.trx, None, self.trail)
+
+    def keyed_caller(self) -> Caller:
+        """The same, for a command that changes the account: a retry with the request's
+        Idempotency-Key gets the first reply (dts.ports.StoredAccount)."""
+        caller = self.caller()
+        caller.key = self.idempotency_key
+        return caller
 
     def parse(self, model: type[M]) -> M:
         """Validates the body and settles who the command acts for."""
@@ -150,40 +166,63 @@ def user_command_event(req: CommandRequest) -> Event:
     )
 
 
-def pending_user_command(req: CommandRequest) -> list[Event]:
-    """The request's userCommand, and its debugEvent if its trxNum was unusable, unless they were
-    already recorded (see `record_user_command`)."""
-    if req.user_command_recorded:
-        return []
-    req.user_command_recorded = True
+def head_records(req: CommandRequest) -> list[Event]:
+    """The userCommand, and its debugEvent if the request's trxNum was unusable."""
     received = user_command_event(req)
     if req.trx_note is None:
         return [received]
     return [received, replace(received, type=EventType.DEBUG_EVENT, message=req.trx_note)]
 
 
-def record_user_command(req: CommandRequest) -> None:
+def error_event(req: CommandRequest, refusal: DtsError, now_ms: int) -> Event:
+    return replace(
+        user_command_event(req),
+        type=EventType.ERROR_EVENT,
+        timestamp_ms=now_ms,
+        message=refusal.message,
+    )
+
+
+def take_records(req: CommandRequest, refusal: DtsError | None, now_ms: int) -> list[Event]:
+    """Everything of the request not yet recorded, in order; the trail is empty afterwards."""
+    records = [] if req.head_recorded else head_records(req)
+    req.head_recorded = True
+    records += req.trail
+    req.trail.clear()
+    if refusal is not None:
+        records.append(error_event(req, refusal, now_ms))
+    return records
+
+
+def record_head(req: CommandRequest) -> None:
     """Records the userCommand now, for a command whose own output must already include it."""
-    current_app.extensions[EXTENSION].record(pending_user_command(req))
+    current_app.extensions[EXTENSION].record(take_records(req, None, 0))
 
 
 def command(name: str) -> Callable[..., Callable[[], Response]]:
-    def decorate(view: Callable[[CommandRequest], Outcome | Response]) -> Callable[[], Response]:
+    def decorate(view: Callable[[CommandRequest], Reply | Response]) -> Callable[[], Response]:
         @wraps(view)
         def handle() -> Response:
             ext = current_app.extensions[EXTENSION]
             req = CommandRequest(command=name, received_ms=ext.services.clock_ms())
             g.dts_command = req
-            req.raw = read_json_body()  # if it fails, the refusal handler numbers the request
-            req.number(ext.next_trx)
-            req.identity = ext.authenticator.identify(request.headers.get("Authorization"))
-            req.idempotency_key = idempotency_key()
-            result = view(req)
-            reply, events = ({}, []) if isinstance(result, Response) else result
-            ext.record([*pending_user_command(req), *events])
-            if isinstance(result, Response):
-                return result
-            return jsonify({"ok": True, **to_wire(reply)})
+            refusal: DtsError | None = None
+            try:
+                req.raw = read_json_body()
+                req.number(ext.next_trx)
+                req.identity = ext.authenticator.identify(request.headers.get("Authorization"))
+                req.idempotency_key = idempotency_key()
+                result = view(req)
+                if isinstance(result, Response):
+                    return result
+                return jsonify({"ok": True, **to_wire(result)})
+            except Exception as exc:
+                refusal = as_refusal(exc)
+                raise
+            finally:
+                if req.trx is None:  # refused before it was numbered: its body could not be read
+                    req.trx = ext.next_trx()
+                ext.record(take_records(req, refusal, ext.services.clock_ms()))
 
         return handle
 

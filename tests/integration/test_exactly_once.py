@@ -11,7 +11,12 @@ import pymongo.database
 import pytest
 
 from dts.audit import AuditLog
+from dts.config import Settings
 from dts.domain.change import Change
+from dts.domain.events import Event
+from dts.memory import FixedQuotes
+from dts.outbox import RecordedIds
+from dts.services import Caller, Services
 from dts.store import AccountStore
 from tests.integration.harness import Client, Stack, summary
 
@@ -88,20 +93,31 @@ def test_keys_belong_to_one_account(operator: Client, new_user: Callable[..., st
     assert summary(operator, ann)["funds"] == summary(operator, bob)["funds"] == "12.00"
 
 
-def _credit(store: AccountStore, user: str, cents: int, trx: int) -> list[Any]:
-    def rule(ch: Change) -> dict[str, Any]:
-        ch.credit_cash(cents)
-        return {}
+NOW_MS = 1_700_000_000_000
 
-    _, events = store.apply(
-        user,
-        rule,
-        now_ms=lambda: 1_700_000_000_000,
-        trx_num=trx,
-        command="ADD",
-        create_if_missing=True,
+
+def _process(db: pymongo.database.Database, server: str = "test") -> Services:
+    """One service process's services over the real database (no journal: the audit log stores
+    before it returns)."""
+    recorded = RecordedIds()  # shared by its store and its audit log, as in dts.wiring
+    return Services(
+        Settings(),
+        AccountStore(db, recorded=recorded),
+        FixedQuotes(lambda: NOW_MS),
+        AuditLog(db, server, recorded=recorded),
+        clock_ms=lambda: NOW_MS,
     )
-    return events
+
+
+def _credit(services: Services, user: str, cents: int, trx: int) -> list[Event]:
+    """The events an ADD puts in its request's trail, which the web layer would record."""
+
+    def rule(ch: Change) -> None:
+        ch.credit_cash(cents)
+
+    caller = Caller(user, trx)
+    services.apply(caller, "ADD", rule, create=True)
+    return caller.trail
 
 
 def _ids_in_log(db: pymongo.database.Database, user: str) -> list[str]:
@@ -115,14 +131,13 @@ def test_events_of_a_process_that_died_before_recording_are_carried_by_the_next_
     db: pymongo.database.Database,
 ) -> None:
     user = f"crash{uuid.uuid4().hex[:10]}"
-    dying = AccountStore(db)  # its process "dies": it never records what it returns
+    dying = _process(db)  # it "dies": it never records its trail
     lost = _credit(dying, user, 500, 1)
     assert [e.record_id for e in lost] == [f"{user}:1:0"]
-    survivor, audit = AccountStore(db), AuditLog(db, "test")
-    survivor.recorded = audit.recorded  # one process: its store and its audit log
+    survivor = _process(db)
     events = _credit(survivor, user, 700, 2)
     assert [e.record_id for e in events] == [f"{user}:1:0", f"{user}:2:0"]
-    audit.record(events)  # without a journal: stored before it returns
+    survivor.audit.record(events)
     other = AuditLog(db, "other")  # another process storing the same events again
     other.record(events)  # a repeat is a duplicate key, ignored: nothing is stored twice
     assert _ids_in_log(db, user) == [f"{user}:1:0", f"{user}:2:0"]
@@ -133,7 +148,7 @@ def test_dumplog_records_what_a_dead_process_left_before_it_reads(
     db: pymongo.database.Database, operator: Client
 ) -> None:
     user = f"crash{uuid.uuid4().hex[:10]}"
-    _credit(AccountStore(db), user, 1234, 1)
+    _credit(_process(db), user, 1234, 1)
     assert _ids_in_log(db, user) == []
     resp = operator.post("/user_utils/dumplog", {"username": user, "filename": "crash.xml"})
     assert resp.status_code == 200

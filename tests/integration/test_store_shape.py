@@ -8,7 +8,14 @@ import uuid
 import pymongo.database
 import pytest
 
+from dts.audit import AuditLog
+from dts.config import Settings
+from dts.memory import FixedQuotes
+from dts.services import Caller, Services
 from dts.store import AccountStore
+
+# A real time: the outbox's events reach everyone's DUMPLOG, which the schema checks.
+NOW_MS = 1_700_000_000_000
 
 
 @pytest.mark.parametrize("packed", [False, True])
@@ -16,27 +23,19 @@ def test_the_stored_lists_are_arrays_unless_packed_and_read_back_alike(
     db: pymongo.database.Database, packed: bool
 ) -> None:
     user = f"shape{uuid.uuid4().hex[:10]}"
-    store = AccountStore(db, pack_lists=packed)
-
-    def add(ch):
-        ch.credit_cash(1234)
-        ch.note("ADD", amount_cents=1234)
-        return ch.account.funds_cents
-
-    store.apply(
-        user,
-        add,
-        now_ms=lambda: 1,
-        trx_num=5,
-        command="ADD",
-        create_if_missing=True,
-        idempotency_key="k:1",
+    services = Services(
+        Settings(),
+        AccountStore(db, pack_lists=packed),
+        FixedQuotes(lambda: NOW_MS),
+        AuditLog(db, "test"),
+        clock_ms=lambda: NOW_MS,
     )
+    services.add(Caller(user, 5, key="k:1"), 1234)
     doc = db.user_table.find_one({"_id": user})
     kind = str if packed else list
     assert all(isinstance(doc[name], kind) for name in ("transactions", "outbox", "idem"))
     account = AccountStore(db, pack_lists=not packed).load(user)  # the other setting reads it
     assert account is not None and account.funds_cents == 1234
     assert account.transactions == [
-        {"trxNum": 5, "timestamp": 1, "command": "ADD", "amount_cents": 1234}
+        {"trxNum": 5, "timestamp": NOW_MS, "command": "ADD", "amount_cents": 1234}
     ]

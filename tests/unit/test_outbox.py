@@ -6,12 +6,13 @@ from __future__ import annotations
 import pytest
 from pymongo.errors import AutoReconnect, BulkWriteError, ServerSelectionTimeoutError
 
-from dts.audit import _only_duplicates, _transient, to_record
+from dts.audit import _only_duplicates, _transient
 from dts.domain.account import Account
 from dts.domain.events import Event, EventType
 from dts.errors import Conflict, Refused, Unavailable
-from dts.outbox import RecordedIds, from_doc, to_doc, with_ids
-from dts.store import IDEMPOTENCY_KEYS_KEPT, _Loaded
+from dts.outbox import RecordedIds, with_ids
+from dts.ports import IDEMPOTENCY_KEYS_KEPT, StoredAccount
+from dts.records import from_record, to_record
 
 CASH = Event(EventType.ACCOUNT_TRANSACTION, 1000, 7, username="ann", amount_cents=250, action="add")
 FIRED = Event(EventType.SYSTEM_EVENT, 1001, 7, command="TRIGGER", username="ann", sym="AB")
@@ -23,11 +24,12 @@ def test_ids_name_the_user_the_version_made_and_the_position() -> None:
     assert named[0].amount_cents == 250 and CASH.record_id is None
 
 
-def test_an_event_survives_the_account_document_unchanged() -> None:
+def test_an_event_survives_its_record_in_the_account_document_unchanged() -> None:
     for event in with_ids([CASH, FIRED], "ann", 3):
-        doc = to_doc(event)
-        assert None not in doc.values() and doc["type"] == event.type.value
-        assert from_doc(doc) == event
+        record = to_record(event)
+        assert None not in record.values() and record["type"] == event.type.value
+        assert "server" not in record  # the process that records it adds its name
+        assert from_record(record) == event
 
 
 def test_a_stored_event_is_recorded_under_its_id_and_others_get_one_from_the_database() -> None:
@@ -76,8 +78,8 @@ def test_duplicates_alone_are_not_a_failure_of_the_insert() -> None:
     assert not _only_duplicates(ValueError("no"))
 
 
-def _loaded(remembered: list[dict]) -> _Loaded:
-    return _Loaded(Account(username="ann"), [], remembered)
+def _loaded(remembered: list[dict]) -> StoredAccount:
+    return StoredAccount(Account(username="ann"), [], remembered)
 
 
 def test_a_remembered_key_gives_the_first_reply_back() -> None:

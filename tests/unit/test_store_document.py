@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from dts.domain.account import Account, PendingTrade, TriggerOrder
-from dts.store import _Loaded, from_document, read_list, to_document
+from dts.store import from_document, read_list, stored_account, to_document
 
 RECENT = [
     {"trxNum": 3, "timestamp": 1000, "command": "ADD", "amount": 12345},
@@ -43,9 +43,13 @@ def test_the_document_keeps_lists_as_arrays_and_records_as_sub_documents() -> No
 
 
 def test_outbox_and_idempotency_keys_read_back_from_arrays() -> None:
-    outbox = [{"type": "accountTransaction", "timestamp_ms": 1, "trx_num": 2, "username": "ann"}]
+    outbox = [
+        {"type": "accountTransaction", "timestamp": 1, "transactionNum": 2, "username": "ann"}
+    ]
     idem = [{"key": "k1", "command": "ADD", "reply": {"funds_cents": 5}}]
-    loaded = _Loaded.of(to_document(_account()) | {"outbox": outbox, "idem": idem, "version": 0})
+    loaded = stored_account(
+        to_document(_account()) | {"outbox": outbox, "idem": idem, "version": 0}
+    )
     assert [e.trx_num for e in loaded.outbox] == [2] and loaded.remembered == idem
 
 

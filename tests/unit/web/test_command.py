@@ -1,5 +1,5 @@
 """The command decorator's bookkeeping, over a fake extension: which transaction number a request
-runs under, and which records it leaves (userCommand, debugEvent, errorEvent)."""
+runs under, and which records it leaves (userCommand, its trail, debugEvent, errorEvent), once."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ import pytest
 from flask import Flask
 
 from dts.auth import OPERATOR
-from dts.commands import Outcome
 from dts.domain.events import Event, EventType
+from dts.errors import Refused
+from dts.services import Reply
 from dts.validation import AmountBody
 from dts.web.app import _record_refusal, register_error_handlers
 from dts.web.command import EXTENSION, CommandRequest, command
@@ -51,9 +52,24 @@ def app() -> Flask:
 
     @app.post("/add")
     @command("ADD")
-    def add(req: CommandRequest) -> Outcome:
+    def add(req: CommandRequest) -> Reply:
         body = req.parse(AmountBody)
-        return {"message": "added", "trx": req.trx, "amount_cents": body.amount}, []
+        return {"message": "added", "trx": req.trx, "amount_cents": body.amount}
+
+    @app.post("/buy")
+    @command("BUY")
+    def buy(req: CommandRequest) -> Reply:
+        """Causes an event, then is refused or fails as the body's `how` says."""
+        body = req.parse(AmountBody)
+        caller = req.caller()
+        caller.trail.append(
+            Event(EventType.QUOTE_SERVER, NOW_MS, caller.trx, username=caller.username, sym="AB")
+        )
+        if body.amount == 100:
+            raise Refused("insufficient funds", "INSUFFICIENT_FUNDS")
+        if body.amount == 200:
+            raise RuntimeError("a bug with a secret detail")
+        return {"message": "bought"}
 
     return app
 
@@ -143,3 +159,36 @@ def test_a_missing_trx_num_is_numbered_by_the_server_without_a_debug_event(
     assert [(e.type, e.trx_num) for e in ext.recorded] == [
         (EventType.USER_COMMAND, FIRST_SERVER_TRX)
     ]
+
+
+@pytest.mark.parametrize(
+    ("amount", "status", "message"),
+    [
+        ("0.50", 200, None),
+        ("1.00", 409, "insufficient funds"),
+        ("2.00", 500, "internal error"),
+    ],
+)
+def test_a_requests_trail_is_recorded_once_in_order_however_it_ends(
+    app: Flask, amount: str, status: int, message: str | None
+) -> None:
+    reply = app.test_client().post("/buy", json={"username": "u", "amount": amount, "trxNum": 9})
+    ext = app.extensions[EXTENSION]
+    assert reply.status_code == status
+    expected = [EventType.USER_COMMAND, EventType.QUOTE_SERVER]
+    if message is not None:
+        expected.append(EventType.ERROR_EVENT)
+        assert reply.get_json()["error"] == message
+        assert ext.recorded[-1].message == message  # never the bug's own words
+        assert (ext.recorded[-1].command, ext.recorded[-1].username) == ("BUY", "u")
+    assert [e.type for e in ext.recorded] == expected
+    assert {e.trx_num for e in ext.recorded} == {9}
+    assert "secret" not in reply.get_data(as_text=True)
+
+
+def test_a_request_that_is_no_command_records_one_error_event(app: Flask) -> None:
+    reply = app.test_client().post("/nowhere", json={})
+    ext = app.extensions[EXTENSION]
+    assert reply.status_code == 404
+    [error] = ext.recorded
+    assert error.type is EventType.ERROR_EVENT and error.message == "no such endpoint: /nowhere"
