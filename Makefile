@@ -12,10 +12,11 @@ STAMP := $(VENV)/.installed
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
 
-$(STAMP): requirements.txt requirements-native.txt requirements-dev.txt constraints.txt
+$(STAMP): pyproject.toml requirements.txt requirements-native.txt requirements-dev.txt constraints.txt
 	@bash scripts/install-system-deps.sh
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps -e .
 	@touch $(STAMP)
 
 deps: $(STAMP) ## install what is missing: nginx, redis-server, node (apt), the virtualenv (pip)

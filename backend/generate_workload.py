@@ -1,6 +1,6 @@
 """Generates realistic, reproducible workload files.
 
-    python3 backend/generate_workload.py --users 100 --commands-per-user 1000 --seed 1 > w.txt
+    .venv/bin/python backend/generate_workload.py --users 100 --commands-per-user 1000 --seed 1
 
 The mix is close to the classic final workload (BUY 14.1 %, QUOTE 13.1 %, ADD 11.1 %, ...). Each
 user starts with an ADD; a BUY is mostly followed by its COMMIT or CANCEL, a trigger by its amount;
@@ -16,11 +16,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from dts.price_walk import fixed_price_cents  # noqa: E402
+from dts.price_walk import fixed_price_cents
 
 # (weight in %, the commands one action emits). Weights are chosen so that the resulting command
 # mix matches the classic workload: e.g. BUY = 8.2 + 2.4 + 3.5 = 14.1 %.

@@ -30,6 +30,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
+# A bare `python3` runs this file, without the virtualenv where DTS is installed: it puts the
+# repository on the path itself to find its sibling modules.
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))

@@ -43,6 +43,8 @@ def run_once(
         "DTS_DATA_DIR": str(data),
         "DTS_HTTP_PORT": str(port),
         "DTS_PORT_BASE": str(port + 100),
+        # The worktree's own code, not what this virtualenv has installed from this checkout.
+        "PYTHONPATH": str(code),
     }
     try:
         subprocess.run(

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 from pathlib import Path
@@ -21,11 +20,10 @@ from pathlib import Path
 import requests
 import xmlschema
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from backend.input_script import default_url, operator_token
+from backend.workload import BadLine, parse_lines
 
-from backend.input_script import default_url, operator_token  # noqa: E402
-from backend.workload import BadLine, parse_lines  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -25,17 +25,14 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from dts.audit import AuditLog  # noqa: E402
-from dts.config import Settings  # noqa: E402
-from dts.domain.change import Change  # noqa: E402
-from dts.domain.events import Event, EventType  # noqa: E402
-from dts.memory import FixedQuotes  # noqa: E402
-from dts.outbox import RecordedIds  # noqa: E402
-from dts.services import Caller, Services  # noqa: E402
-from dts.store import AccountStore, connect, ensure_indexes  # noqa: E402
+from dts.audit import AuditLog
+from dts.config import Settings
+from dts.domain.change import Change
+from dts.domain.events import Event, EventType
+from dts.memory import FixedQuotes
+from dts.outbox import RecordedIds
+from dts.services import Caller, Services
+from dts.store import AccountStore, connect, ensure_indexes
 
 
 def free_port() -> int:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import threading
 import time
 from pathlib import Path
@@ -22,11 +21,10 @@ from pathlib import Path
 import pymongo
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from backend.input_script import default_url, operator_token
+from dts.audit import NAMES, insert_ignoring_repeats
 
-from backend.input_script import default_url, operator_token  # noqa: E402
-from dts.audit import NAMES, insert_ignoring_repeats  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def data_dir() -> Path:

@@ -23,10 +23,9 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench.procstats import ProcessSampler, markdown, stack_groups
 
-from bench.procstats import ProcessSampler, markdown, stack_groups  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 PROFILED = {"database", "buy", "sell", "user_utils", "watcher", "quote_server"}
 BORING = ("threading.py", "(gunicorn/", "concurrent/futures", "<module>", "(flask/")

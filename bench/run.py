@@ -33,22 +33,21 @@ from typing import Any
 
 from pymongo.errors import PyMongoError
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from backend.input_script import (  # noqa: E402
+from backend.input_script import (
     Replayer,
     default_url,
     operator_token,
     percentile,
     summary,
 )
-from backend.replay_compare import compare_accounts, renamed  # noqa: E402
-from backend.workload import BadLine, Command, parse_lines  # noqa: E402
-from bench.procstats import ProcessSampler  # noqa: E402
-from bench.procstats import markdown as procstats_markdown  # noqa: E402
-from dts.config import Settings  # noqa: E402
-from dts.store import connect  # noqa: E402
+from backend.replay_compare import compare_accounts, renamed
+from backend.workload import BadLine, Command, parse_lines
+from bench.procstats import ProcessSampler
+from bench.procstats import markdown as procstats_markdown
+from dts.config import Settings
+from dts.store import connect
+
+ROOT = Path(__file__).resolve().parent.parent
 
 VERIFY_PENDING_TTL_S = 3600  # the longest the services accept
 
