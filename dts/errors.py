@@ -1,4 +1,4 @@
-"""One kind of error value for the whole system, mapped to HTTP in one handler (dts.web.errors).
+"""One kind of error value for the whole system, mapped to HTTP in one place (dts.web.refusals).
 
 The domain raises these; adapters translate library failures into them; nothing else reaches a
 client, so a response never carries a stack trace or a Python repr.
@@ -14,8 +14,6 @@ class DtsError(Exception):
     def __init__(self, message: str, code: str | None = None) -> None:
         super().__init__(message)
         self.message = message
-        # Events that did happen before the refusal (e.g. an expiry settled on the way in).
-        self.events: list[object] = []
         if code is not None:
             self.code = code
 

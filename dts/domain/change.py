@@ -26,8 +26,10 @@ class Change:
     expired: list[str] = field(default_factory=list)
 
     @classmethod
-    def of(cls, account: Account, now_ms: int, trx_num: int, command: str, **kw: int) -> Change:
-        return cls(account=account.copy(), now_ms=now_ms, trx_num=trx_num, command=command, **kw)
+    def of(
+        cls, account: Account, now_ms: int, trx_num: int, command: str, recent_max: int = 20
+    ) -> Change:
+        return cls(account.copy(), now_ms, trx_num, command, recent_max=recent_max)
 
     @property
     def username(self) -> str:
