@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help deps run up down status test test-unit test-integration lint format check-deploy \
+.PHONY: help deps run up down status test test-unit test-integration lint typecheck format check-deploy \
 	fuzz bench workloads ui test-ui clean
 
 help: ## list the targets
@@ -41,7 +41,7 @@ down: ## stop every process `make up` started
 status: ## show which processes run and answer
 	@$(PY) scripts/stack.py status
 
-test: deps lint check-deploy test-unit test-integration test-ui ## every test: lint, deployment files, unit, integration, web UI
+test: deps lint typecheck check-deploy test-unit test-integration test-ui ## every test: lint, types, deployment files, unit, integration, web UI
 
 test-unit: deps ## pure rules and small units, no servers
 	$(PY) -m pytest tests/unit -q
@@ -57,6 +57,9 @@ test-ui: deps ## the web UI: Vitest, build, end-to-end in headless Chromium agai
 
 ui: ## build the web UI into frontend/dist (NGINX serves it at /)
 	cd frontend && $(WITH_NODE) npm ci --no-audit --no-fund && $(WITH_NODE) npm run build
+
+typecheck: deps ## mypy over the core and the services (pyproject.toml says which files)
+	$(VENV)/bin/mypy
 
 lint: deps ## ruff lint and format check
 	$(VENV)/bin/ruff check .

@@ -25,14 +25,14 @@ import threading
 import time
 from pathlib import Path
 
-from dts.audit import AuditLog
+from dts.adapters.audit.log import AuditLog
+from dts.adapters.audit.outbox import RecordedIds
+from dts.adapters.memory import FixedQuotes
+from dts.adapters.mongo.accounts import AccountStore, connect, ensure_indexes
 from dts.config import Settings
 from dts.domain.change import Change
 from dts.domain.events import Event, EventType
-from dts.memory import FixedQuotes
-from dts.outbox import RecordedIds
 from dts.services import Caller, Services
-from dts.store import AccountStore, connect, ensure_indexes
 
 
 def free_port() -> int:

@@ -22,7 +22,7 @@ import pymongo
 import requests
 
 from backend.input_script import default_url, operator_token
-from dts.audit import NAMES, insert_ignoring_repeats
+from dts.adapters.audit.log import NAMES, insert_ignoring_repeats
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -81,7 +81,8 @@ def insert_events(db: pymongo.database.Database, count: int, batch: int = 5000) 
                 doc.update(command="SELL", sym="ABC", errorMessage="insufficient shares of ABC")
             docs.append(doc)
         db.transaction_table.insert_many(docs, ordered=False)
-    # Their names, as dts.audit lists every name it stores (some listed by an earlier run).
+    # Their names, as dts.adapters.audit.log lists every name it stores (some listed by an earlier
+    # run).
     names = [{"_id": f"memtest-{i}"} for i in range(min(count, 1000))]
     insert_ignoring_repeats(db[NAMES], names)
     return time.perf_counter() - started

@@ -44,8 +44,8 @@ from backend.replay_compare import compare_accounts, renamed
 from backend.workload import BadLine, Command, parse_lines
 from bench.procstats import ProcessSampler
 from bench.procstats import markdown as procstats_markdown
+from dts.adapters.mongo.accounts import connect
 from dts.config import Settings
-from dts.store import connect
 
 ROOT = Path(__file__).resolve().parent.parent
 

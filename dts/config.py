@@ -56,13 +56,14 @@ class Settings:
     # Kept small on purpose: the whole account document is read and written by every command, and
     # the development database slows down in proportion to its size (measured: docs/decisions.md).
     recent_transactions_max: int = 20
-    # Store an account's three bookkeeping lists as JSON strings (dts.store.PACKED_LISTS): only
-    # for the development database server, which deep-copies every nested value on each update.
+    # Store an account's three bookkeeping lists as JSON strings
+    # (dts.adapters.mongo.accounts.PACKED_LISTS): only for the development database server, which
+    # deep-copies every nested value on each update.
     pack_lists: bool = False
     max_body_bytes: int = 16 * 1024
     # How long a process's journal drainer lets records gather before one insert
-    # (dts.audit_journal): longer makes fewer, larger inserts. Records are durable in the journal
-    # before the reply either way.
+    # (dts.adapters.audit.journal): longer makes fewer, larger inserts. Records are durable in the
+    # journal before the reply either way.
     audit_linger_s: float = 0.05
     log_dir: str = ".data/logs/dumplog"
     watch_interval_s: float = 15.0

@@ -1,5 +1,6 @@
 """What the services need from storage and quotes, as protocols: MongoDB, Redis and the quote
-server implement them in production (dts.store, dts.audit, dts.quotes), dts.memory in unit tests.
+server implement them in production (dts.adapters.mongo.accounts, dts.adapters.audit.log,
+dts.adapters.redis.quotes), dts.adapters.memory in unit tests.
 
 The exactly-once bookkeeping an account keeps beside its state (the outbox of events not yet known
 to be recorded, the idempotency memory) is plain data here, so the services' retry loop and its

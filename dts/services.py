@@ -4,7 +4,8 @@ Each method takes the `Caller` (who, under which transaction number and idempote
 request's audit trail) and returns the reply's data: plain values, money in integer cents, no
 wording (dts.web.replies words and formats it). Every event a command causes goes into the
 caller's trail as it happens, refused or not; the web layer records the trail once, at the end of
-the request. Storage is behind dts.ports, so the same code runs over MongoDB and over dts.memory.
+the request. Storage is behind dts.ports, so the same code runs over MongoDB and over
+dts.adapters.memory.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from dts.adapters.audit.logxml import iter_log
+from dts.adapters.audit.outbox import with_ids
 from dts.config import Settings
 from dts.domain import pending, triggers
 from dts.domain.account import Account, PendingTrade, Side, TriggerOrder
@@ -27,8 +30,6 @@ from dts.domain.change import Change
 from dts.domain.events import Event
 from dts.domain.runner import run
 from dts.errors import BadInput, NotFound, Refused, Unavailable
-from dts.logxml import iter_log
-from dts.outbox import with_ids
 from dts.ports import Accounts, AuditTrailStore, Quotes
 
 Reply = dict[str, Any]
@@ -74,7 +75,8 @@ class Services:
         concurrent writer got there first: the rule runs again on the fresh account.
 
         A refusal still saves the settlement of expired trades the rule started from. The account's
-        outbox (dts.outbox) carries this write's events and any earlier ones this process has not
+        outbox (dts.adapters.audit.outbox) carries this write's events and any earlier ones this
+        process has not
         seen recorded. A command whose idempotency key the account remembers is not run again:
         its first reply comes back.
         """
@@ -219,7 +221,9 @@ class Services:
             log_dir = log_dir / "users" / f"user-{username}"  # never "." or ".."
         name = safe_basename(filename)
         for events in self.accounts.unrecorded(username):
-            self.audit.record(events)  # what a crash left in accounts' outboxes (dts.outbox)
+            self.audit.record(
+                events
+            )  # what a crash left in accounts' outboxes (dts.adapters.audit.outbox)
         if not self.audit.settle():  # what every process still holds, this DUMPLOG's command too
             raise Unavailable("the audit log is still being written, try again shortly")
         path = log_dir / name

@@ -1,9 +1,9 @@
 """The trigger watcher: fires automatic buy/sell orders when a quote crosses their price.
 
 Two ways in, one way to fire. Every fresh quote fetched anywhere is published on Redis and checked
-here at once against that symbol's orders only (found through dts.watch_hints); and every
-`watch_interval_s` the watcher itself refreshes each symbol that has a live trigger, so a quiet
-symbol is still checked at least every 120 s. Firing is the same guarded account write as any
+here at once against that symbol's orders only (found through dts.adapters.redis.watch_hints); and
+every `watch_interval_s` the watcher itself refreshes each symbol that has a live trigger, so a
+quiet symbol is still checked at least every 120 s. Firing is the same guarded account write as any
 command, so an order fires at most once even if two checks race.
 
 The same sweep settles pending BUYs and SELLs whose 60 s window has closed, so their reservations
@@ -13,8 +13,9 @@ The hints are rebuilt from the accounts themselves at start-up and every `hint_r
 lost between an account write and its publish (a crash, a Redis restart) delays a trigger by at
 most that long.
 
-Several instances may run: one leads (dts.leader, a lease in Redis) and does all of the above; the
-others only keep trying to take the lease, and the one that does rebuilds the hints and goes on.
+Several instances may run: one leads (dts.adapters.redis.leader, a lease in Redis) and does all of
+the above; the others only keep trying to take the lease, and the one that does rebuilds the hints
+and goes on.
 
 Run: `python -m dts.watcher`.
 """
@@ -28,13 +29,13 @@ import time
 
 import redis
 
+from dts.adapters.redis.leader import Lease, instance_id
+from dts.adapters.redis.quotes import QUOTE_CHANNEL
+from dts.adapters.redis.watch_hints import WatchHints
 from dts.config import Settings
 from dts.domain.events import Event
 from dts.errors import DtsError
-from dts.leader import Lease, instance_id
-from dts.quotes import QUOTE_CHANNEL
 from dts.services import Caller, Services
-from dts.watch_hints import WatchHints
 from dts.wiring import named, wire
 
 log = logging.getLogger("dts.watcher")

@@ -8,14 +8,14 @@ from dataclasses import dataclass, replace
 import redis
 from pymongo.database import Database
 
-from dts.audit import AuditLog
+from dts.adapters.audit.log import AuditLog
+from dts.adapters.audit.outbox import RecordedIds
+from dts.adapters.mongo.accounts import AccountStore, connect, ensure_indexes
+from dts.adapters.redis.quotes import QuoteCache, QuoteServerClient
+from dts.adapters.redis.watch_hints import WatchHints
 from dts.config import Settings
 from dts.errors import DtsError
-from dts.outbox import RecordedIds
-from dts.quotes import QuoteCache, QuoteServerClient
 from dts.services import Services
-from dts.store import AccountStore, connect, ensure_indexes
-from dts.watch_hints import WatchHints
 
 log = logging.getLogger(__name__)
 

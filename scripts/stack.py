@@ -13,7 +13,8 @@ of the bundled development database server (SecantusDB).
 
 Replicas: DTS_REPLICAS (default 1) processes of each of the buy, sell and user services, or per
 service DTS_BUY_REPLICAS, DTS_SELL_REPLICAS, DTS_USER_REPLICAS; DTS_WATCHERS watcher instances
-(one leads at a time, see dts.leader). Replica k (from 0) of a service listens on its port + 20 k.
+(one leads at a time, see dts.adapters.redis.leader). Replica k (from 0) of a service listens on its
+port + 20 k.
 """
 
 from __future__ import annotations
@@ -121,9 +122,9 @@ class Layout:
             # Each commit reaches the disk before it is acknowledged: without it, a crash of the
             # server loses the writes of its last moments, which DTS had already confirmed.
             db_sync=(os.environ.get("DTS_DB_SYNC") or "on") != "off",
-            # Redis holds the audit journal (dts.audit_journal): its append-only file is written
-            # before each answer, and synced per answer ("always") or once a second ("everysec",
-            # which still survives a killed Redis, not a power cut).
+            # Redis holds the audit journal (dts.adapters.audit.journal): its append-only file is
+            # written before each answer, and synced per answer ("always") or once a second
+            # ("everysec", which still survives a killed Redis, not a power cut).
             redis_fsync=redis_fsync(os.environ.get("DTS_REDIS_FSYNC") or "always"),
             replicas=replica_counts(os.environ),
         )

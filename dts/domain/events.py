@@ -1,4 +1,4 @@
-"""Audit events the rules produce, as plain values; dts.audit stores them."""
+"""Audit events the rules produce, as plain values; dts.adapters.audit.log stores them."""
 
 from __future__ import annotations
 
@@ -31,5 +31,6 @@ class Event:
     message: str | None = None
     quote_server_time_ms: int | None = None
     cryptokey: str | None = None
-    # Set for events of a stored account change (dts.outbox): recording it twice stores it once.
+    # Set for events of a stored account change (dts.adapters.audit.outbox): recording it twice
+    # stores it once.
     record_id: str | None = None

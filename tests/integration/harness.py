@@ -19,7 +19,7 @@ import pymongo.database
 import redis
 import requests
 
-from dts.audit import AuditLog
+from dts.adapters.audit.log import AuditLog
 from dts.price_walk import fixed_price_cents
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -107,8 +107,8 @@ def logged(
 ) -> pymongo.collection.Collection:
     """`transaction_table` once every record journaled so far is stored in it.
 
-    Records reach the table from the audit journal behind the replies (dts.audit_journal), so a
-    test reads the log the way a DUMPLOG does: after draining the journal.
+    Records reach the table from the audit journal behind the replies (dts.adapters.audit.journal),
+    so a test reads the log the way a DUMPLOG does: after draining the journal.
     """
     client = redis.Redis.from_url(redis_url)
     try:

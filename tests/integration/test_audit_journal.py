@@ -1,4 +1,4 @@
-"""The audit journal (dts.audit_journal) against the real Redis and database server.
+"""The audit journal (dts.adapters.audit.journal) against the real Redis and database server.
 
 Each test uses a stream of its own, so the running services' drainers never see its entries.
 """
@@ -13,8 +13,8 @@ import pymongo.database
 import pytest
 import redis
 
-from dts.audit import AuditLog
-from dts.audit_journal import GROUP, AuditJournal
+from dts.adapters.audit.journal import GROUP, AuditJournal
+from dts.adapters.audit.log import AuditLog
 from dts.domain.events import Event, EventType
 from tests.integration.harness import REDIS_URL, Stack
 

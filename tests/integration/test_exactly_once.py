@@ -1,5 +1,6 @@
 """Retries apply nothing twice (Idempotency-Key), and an account change reaches the audit log
-exactly once even when the process that made it dies before recording it (dts.outbox)."""
+exactly once even when the process that made it dies before recording it
+(dts.adapters.audit.outbox)."""
 
 from __future__ import annotations
 
@@ -10,14 +11,14 @@ from typing import Any
 import pymongo.database
 import pytest
 
-from dts.audit import AuditLog
+from dts.adapters.audit.log import AuditLog
+from dts.adapters.audit.outbox import RecordedIds
+from dts.adapters.memory import FixedQuotes
+from dts.adapters.mongo.accounts import AccountStore
 from dts.config import Settings
 from dts.domain.change import Change
 from dts.domain.events import Event
-from dts.memory import FixedQuotes
-from dts.outbox import RecordedIds
 from dts.services import Caller, Services
-from dts.store import AccountStore
 from tests.integration.harness import Client, Stack, summary
 
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 import redis
 
-from dts.leader import Lease, instance_id
+from dts.adapters.redis.leader import Lease, instance_id
 from tests.integration.harness import PORT_BASE, Stack
 
 

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 import redis
 
+from dts.adapters.redis.quotes import QuoteCache, QuoteServerClient
 from dts.domain.events import EventType
-from dts.quotes import QuoteCache, QuoteServerClient
 from tests.integration.harness import PORT_BASE, REDIS_URL, Stack
 
 

@@ -20,8 +20,8 @@ import pymongo.database
 import pytest
 import redis
 
-from dts.audit import AuditLog
-from dts.leader import LEADER_KEY
+from dts.adapters.audit.log import AuditLog
+from dts.adapters.redis.leader import LEADER_KEY
 from dts.price_walk import fixed_price_cents
 from tests.integration.faultkit import (
     FaultStack,

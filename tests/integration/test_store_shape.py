@@ -8,11 +8,11 @@ import uuid
 import pymongo.database
 import pytest
 
-from dts.audit import AuditLog
+from dts.adapters.audit.log import AuditLog
+from dts.adapters.memory import FixedQuotes
+from dts.adapters.mongo.accounts import AccountStore
 from dts.config import Settings
-from dts.memory import FixedQuotes
 from dts.services import Caller, Services
-from dts.store import AccountStore
 
 # A real time: the outbox's events reach everyone's DUMPLOG, which the schema checks.
 NOW_MS = 1_700_000_000_000

@@ -13,8 +13,8 @@ import pytest
 import redis
 from bson.int64 import Int64
 
+from dts.adapters.redis.watch_hints import TRIGGERS, WatchHints
 from dts.domain.account import Account, TriggerOrder
-from dts.watch_hints import TRIGGERS, WatchHints
 from tests.integration.harness import PORT_BASE, Client, Stack, logged, summary
 
 

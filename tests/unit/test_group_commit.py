@@ -1,4 +1,5 @@
-"""dts.group_commit: batching many threads' writes without losing, mixing or repeating any."""
+"""dts.adapters.group_commit: batching many threads' writes without losing, mixing or repeating
+any."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ import threading
 
 import pytest
 
+from dts.adapters.group_commit import GroupCommit
 from dts.errors import Unavailable
-from dts.group_commit import GroupCommit
 
 
 def test_each_caller_gets_the_results_of_its_own_items_in_order() -> None:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import xmlschema
 
+from dts.adapters.audit.logxml import iter_log
+from dts.adapters.audit.records import to_record
 from dts.domain.events import Event, EventType
-from dts.logxml import iter_log
-from dts.records import to_record
 
 SCHEMA = xmlschema.XMLSchema(Path(__file__).resolve().parents[2] / "dts" / "logfile.xsd")
 NOW_MS = 1_700_000_000_000

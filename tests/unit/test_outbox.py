@@ -6,13 +6,13 @@ from __future__ import annotations
 import pytest
 from pymongo.errors import AutoReconnect, BulkWriteError, ServerSelectionTimeoutError
 
-from dts.audit import _only_duplicates, _transient
+from dts.adapters.audit.log import _only_duplicates, _transient
+from dts.adapters.audit.outbox import RecordedIds, with_ids
+from dts.adapters.audit.records import from_record, to_record
 from dts.domain.account import Account
 from dts.domain.events import Event, EventType
 from dts.errors import Conflict, Refused, Unavailable
-from dts.outbox import RecordedIds, with_ids
 from dts.ports import IDEMPOTENCY_KEYS_KEPT, StoredAccount
-from dts.records import from_record, to_record
 
 CASH = Event(EventType.ACCOUNT_TRANSACTION, 1000, 7, username="ann", amount_cents=250, action="add")
 FIRED = Event(EventType.SYSTEM_EVENT, 1001, 7, command="TRIGGER", username="ann", sym="AB")

@@ -1,12 +1,12 @@
-"""dts.store's account document: what is written reads back as the same account, and it is a
-document a person can query (arrays as arrays, sub-documents as sub-documents)."""
+"""dts.adapters.mongo.accounts's account document: what is written reads back as the same account,
+and it is a document a person can query (arrays as arrays, sub-documents as sub-documents)."""
 
 from __future__ import annotations
 
 import json
 
+from dts.adapters.mongo.accounts import from_document, read_list, stored_account, to_document
 from dts.domain.account import Account, PendingTrade, TriggerOrder
-from dts.store import from_document, read_list, stored_account, to_document
 
 RECENT = [
     {"trxNum": 3, "timestamp": 1000, "command": "ADD", "amount": 12345},

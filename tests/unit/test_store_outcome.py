@@ -1,8 +1,9 @@
-"""dts.store.write_outcome: after a batch falls short, each writer learns its own fate exactly."""
+"""dts.adapters.mongo.accounts.write_outcome: after a batch falls short, each writer learns its own
+fate exactly."""
 
 from __future__ import annotations
 
-from dts.store import OP_SLOTS, _Write, write_outcome
+from dts.adapters.mongo.accounts import OP_SLOTS, _Write, write_outcome
 
 
 def _write(version: int, token: str = "mine") -> _Write:

@@ -29,7 +29,7 @@ from typing import Any
 
 import redis
 
-from dts.group_commit import GroupCommit
+from dts.adapters.group_commit import GroupCommit
 
 log = logging.getLogger(__name__)
 
@@ -80,9 +80,9 @@ class AuditJournal:
     def append(self, records: list[Record]) -> None:
         """Durable when it returns; raises `Unavailable` when Redis cannot take them.
 
-        The records of every request waiting at one moment go as one entry (dts.group_commit):
-        each request still waits for the `XADD` that carries its records, but Redis and its file
-        see one command for many requests.
+        The records of every request waiting at one moment go as one entry
+        (dts.adapters.group_commit): each request still waits for the `XADD` that carries its
+        records, but Redis and its file see one command for many requests.
         """
         if not records:
             return

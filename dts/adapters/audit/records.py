@@ -1,9 +1,10 @@
 """An audit event as a stored record and as an XML element: one table of fields for both.
 
-`transaction_table` and an account's outbox (dts.outbox) hold the same record, keyed by the
-original system's names (`transactionNum`, `sym`, `amount`, ...) with money in integer cents;
-dts.logxml writes a record as the course's XML (LOGFILE.md). Adding a field to `Event` means one
-row here, and the schema's order of an event's elements is one line in `XML_ORDER`.
+`transaction_table` and an account's outbox (dts.adapters.audit.outbox) hold the same record, keyed
+by the original system's names (`transactionNum`, `sym`, `amount`, ...) with money in integer cents;
+dts.adapters.audit.logxml writes a record as the course's XML (LOGFILE.md). Adding a field to
+`Event` means one row here, and the schema's order of an event's elements is one line in
+`XML_ORDER`.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
-"""The audit log adapter: events into `transaction_table`, through the journal (dts.audit_journal).
+"""The audit log adapter: events into `transaction_table`, through the journal
+(dts.adapters.audit.journal).
 
-Records are dts.records' (the original system's field names, money in integer cents); dts.logxml
-turns them into the course's XML when a DUMPLOG asks.
+Records are dts.adapters.audit.records' (the original system's field names, money in integer cents);
+dts.adapters.audit.logxml turns them into the course's XML when a DUMPLOG asks.
 """
 
 from __future__ import annotations
@@ -17,18 +18,18 @@ from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError, ConnectionFailure, PyMongoError
 
-from dts.audit_journal import AuditJournal
+from dts.adapters.audit.journal import AuditJournal
+from dts.adapters.audit.outbox import RecordedIds
+from dts.adapters.audit.records import to_record
+from dts.adapters.mongo.accounts import database_errors
 from dts.domain.events import Event
 from dts.errors import Unavailable
-from dts.outbox import RecordedIds
-from dts.records import to_record
-from dts.store import database_errors
 
 log = logging.getLogger(__name__)
 
 
 class AuditLog:
-    """Records into the journal before the reply (dts.audit_journal), and from there into
+    """Records into the journal before the reply (dts.adapters.audit.journal), and from there into
     `transaction_table`; without a journal (one-process tools) straight into the table."""
 
     def __init__(
@@ -149,7 +150,7 @@ class AuditLog:
                     )
 
     def _store(self, records: list[dict[str, Any]]) -> None:
-        """One already there by its id (dts.outbox) is not an error.
+        """One already there by its id (dts.adapters.audit.outbox) is not an error.
 
         A record's username goes into NAMES before the record itself, so everyone's DUMPLOG finds
         every name there; each process adds a name once.
@@ -173,7 +174,8 @@ NAMES = "log_names"
 
 
 def _outbox_ids(records: list[dict[str, Any]]) -> list[str]:
-    """The ids of account events (dts.outbox: `user:version:i`), which accounts would carry."""
+    """The ids of account events (dts.adapters.audit.outbox: `user:version:i`), which accounts would
+    carry."""
     return [r["_id"] for r in records if ":" in r["_id"]]
 
 

@@ -7,7 +7,8 @@ services, workers and threads, and a command costs two round trips (read, guarde
 
 An account's `_id` is its username (the `username` field stays, for people reading the data): the
 primary key is the only index `user_table` has, because the development database server pays for
-every secondary index on every update (see dts.watch_hints for what the watcher uses instead).
+every secondary index on every update (see dts.adapters.redis.watch_hints for what the watcher uses
+instead).
 """
 
 from __future__ import annotations
@@ -26,14 +27,14 @@ from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
+from dts.adapters.audit.outbox import RecordedIds
+from dts.adapters.audit.records import from_record, to_record
+from dts.adapters.group_commit import GroupCommit
+from dts.adapters.redis.watch_hints import WatchHints, hints_of
 from dts.domain.account import Account, PendingTrade, TriggerOrder
 from dts.domain.events import Event
 from dts.errors import Unavailable
-from dts.group_commit import GroupCommit
-from dts.outbox import RecordedIds
 from dts.ports import StoredAccount
-from dts.records import from_record, to_record
-from dts.watch_hints import WatchHints, hints_of
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +156,8 @@ def from_document(doc: dict[str, Any]) -> Account:
 
 
 def stored_account(doc: dict[str, Any]) -> StoredAccount:
-    """The account and what is stored beside it: its outbox (dts.outbox), its idempotency memory."""
+    """The account and what is stored beside it: its outbox (dts.adapters.audit.outbox), its
+    idempotency memory."""
     return StoredAccount(
         from_document(doc),
         [from_record(r) for r in read_list(doc.get("outbox"))],
@@ -202,7 +204,7 @@ def write_outcome(write: _Write, doc: dict[str, Any] | None) -> bool | None:
 class AccountStore:
     """Accounts in `user_table`; the reads and writes of a process's threads go in batches.
 
-    Batching is dts.group_commit: one `find` by `_id` for every load waiting, one unordered
+    Batching is dts.adapters.group_commit: one `find` by `_id` for every load waiting, one unordered
     `bulk_write` for every guarded save waiting. A thread waits exactly as it would for its own
     round trip, and each save still succeeds or fails on its own version check.
     """

@@ -13,13 +13,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 
+from dts.adapters.audit.outbox import RecordedIds
+from dts.adapters.audit.records import to_record
 from dts.domain.account import Account
 from dts.domain.events import Event, EventType
 from dts.domain.quote import Quote
-from dts.outbox import RecordedIds
 from dts.ports import StoredAccount
 from dts.price_walk import fixed_price_cents
-from dts.records import to_record
 
 
 class MemoryAccounts:

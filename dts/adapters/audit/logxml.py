@@ -10,8 +10,8 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 from xml.sax.saxutils import escape
 
+from dts.adapters.audit.records import XML_LAYOUT
 from dts.money import format_cents
-from dts.records import XML_LAYOUT
 from dts.validation import XML_ILLEGAL_RE
 
 COMMANDS = frozenset({

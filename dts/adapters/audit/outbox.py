@@ -1,11 +1,11 @@
 """Exactly-once audit records for account changes: an outbox written with the change itself.
 
 A command's account events are stored inside the same guarded write that changes the account (as
-dts.records' records), each under an id made of the username, the new version and its position.
-Inserting them into `transaction_table` afterwards may then happen any number of times (a repeat is
-a duplicate key, ignored), so a process that dies between the two writes loses nothing: the next
-process that loads the account carries the events forward into its own write and insert, and a
-DUMPLOG records whatever is still waiting before it reads the log.
+dts.adapters.audit.records' records), each under an id made of the username, the new version and its
+position. Inserting them into `transaction_table` afterwards may then happen any number of times (a
+repeat is a duplicate key, ignored), so a process that dies between the two writes loses nothing:
+the next process that loads the account carries the events forward into its own write and insert,
+and a DUMPLOG records whatever is still waiting before it reads the log.
 
 Each process remembers the ids it has stored, so on the normal path every event is inserted once.
 """
