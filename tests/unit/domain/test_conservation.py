@@ -124,8 +124,8 @@ def book(ledger: Ledger, booked: list[tuple[str, Any]]) -> None:
 def check_invariants(account: Account, ledger: Ledger) -> None:
     assert account.funds_cents >= 0
     assert all(n > 0 for n in account.stocks.values()), account.stocks
-    assert all(t.shares >= 1 and t.price_cents >= 1 for t in account.pending_buys)
-    assert all(t.shares >= 1 and t.price_cents >= 1 for t in account.pending_sells)
+    for side in Side:
+        assert all(t.shares >= 1 and t.price_cents >= 1 for t in account.pending(side)), side
     assert all(o.amount_cents > 0 and o.reserved_shares == 0 for o in account.buy_orders.values())
     for order in account.sell_orders.values():
         assert order.amount_cents > 0

@@ -11,6 +11,7 @@ from dts.domain.change import Change
 from dts.domain.events import EventType
 from dts.domain.pending import cancel_trade, commit_trade, expire_pending, start_trade
 from dts.errors import Refused
+from tests.unit.domain.both_sides import balances, for_side, only_cash_events
 from tests.unit.domain.commands import TTL_MS, apply_command, begin, cash_events, system_events
 
 T0 = 1_000_000
@@ -46,12 +47,20 @@ def with_pending_sell(
     return ch.account
 
 
-# --- BUY -----------------------------------------------------------------------------------------
+def with_pending(side: Side) -> Account:
+    """One pending trade of 4 ABC at 12.00: a BUY from 100.00 of cash or a SELL from 10 ABC."""
+    return with_pending_buy() if side is Side.BUY else with_pending_sell()
 
 
-def test_buy_reserves_floor_shares_times_price_and_records_the_pending_trade() -> None:
-    ch = begin(Account(username="u", funds_cents=100_00), T0, "BUY", trx_num=7)
-    trade = buy(ch, amount_cents=50_00, price_cents=12_00)
+# --- BUY and SELL --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("side", list(Side))
+def test_a_trade_sets_aside_floor_shares_at_the_price_and_records_the_pending_trade(
+    side: Side,
+) -> None:
+    ch = begin(Account(username="u", funds_cents=100_00, stocks={"ABC": 10}), T0, side.value, 7)
+    trade = start_trade(ch, side, "ABC", 50_00, 12_00, TTL_MS)
 
     assert trade == PendingTrade(
         sym="ABC",
@@ -62,11 +71,69 @@ def test_buy_reserves_floor_shares_times_price_and_records_the_pending_trade() -
         trx_num=7,
     )
     assert trade.total_cents == 48_00
-    assert ch.account.funds_cents == 52_00
-    assert ch.account.reserved_cash_cents == 48_00
-    assert ch.account.pending_buys == [trade]
-    assert ch.account.stocks == {}
-    assert cash_events(ch.events) == [("remove", 48_00)]
+    assert balances(ch.account) == for_side(
+        side,
+        buy=(52_00, 48_00, {"ABC": 10}, {}),  # the cost leaves funds; no share moves yet
+        sell=(100_00, 0, {"ABC": 6}, {"ABC": 4}),  # 4 shares leave the holding; no cash
+    )
+    assert ch.account.pending_buys + ch.account.pending_sells == [trade]
+    assert ch.account.pending(side) == [trade]
+    assert only_cash_events(ch.events) == for_side(side, buy=[("remove", 48_00)], sell=[])
+
+
+@pytest.mark.parametrize("side", list(Side))
+def test_a_trade_of_everything_the_account_has_is_accepted_and_leaves_nothing_unreserved(
+    side: Side,
+) -> None:
+    """48.00 of funds buys 4 ABC at 12.00; 4 ABC held sell for 48.00, and no empty holding stays."""
+    account = for_side(
+        side,
+        buy=Account(username="u", funds_cents=48_00),
+        sell=Account(username="u", stocks={"ABC": 4}),
+    )
+    ch = begin(account, T0)
+    start_trade(ch, side, "ABC", 48_00, 12_00, TTL_MS)
+    assert balances(ch.account) == for_side(
+        side, buy=(0, 48_00, {}, {}), sell=(0, 0, {}, {"ABC": 4})
+    )
+
+
+@pytest.mark.parametrize("side", list(Side))
+def test_a_trade_needs_funds_for_its_whole_amount_or_as_many_held_shares_as_it_sells(
+    side: Side,
+) -> None:
+    """A BUY of 50.00 at 12.00 costs 48.00, which 49.00 of funds covers, but the rule is funds >=
+    amount. A SELL of 50.00 at 12.00 sells 4 shares, one more than the 3 held."""
+    account = for_side(
+        side,
+        buy=Account(username="u", funds_cents=49_00),
+        sell=Account(username="u", stocks={"ABC": 3}),
+    )
+    before = account.copy()
+    ch = begin(account, T0)
+    with pytest.raises(Refused) as refused:
+        start_trade(ch, side, "ABC", 50_00, 12_00, TTL_MS)
+    assert refused.value.code == for_side(
+        side, buy="INSUFFICIENT_FUNDS", sell="INSUFFICIENT_SHARES"
+    )
+    assert refused.value.status == 409
+    assert ch.account == before
+    assert ch.events == []
+    assert account == before
+
+
+@pytest.mark.parametrize("side", list(Side))
+def test_a_trade_of_zero_shares_is_refused_and_sets_nothing_aside(side: Side) -> None:
+    account = Account(username="u", funds_cents=100_00, stocks={"ABC": 10})
+    ch = begin(account, T0)
+    with pytest.raises(Refused) as refused:
+        start_trade(ch, side, "ABC", 11_99, 12_00, TTL_MS)
+    assert refused.value.code == "ZERO_SHARES"
+    assert ch.account == account
+    assert ch.events == []
+
+
+# --- BUY -----------------------------------------------------------------------------------------
 
 
 def test_buy_cash_event_names_the_command_user_and_transaction() -> None:
@@ -102,34 +169,6 @@ def test_buy_gets_floor_of_amount_over_price_shares(
     assert ch.account.funds_cents == amount_cents - shares * price_cents
 
 
-def test_buy_with_funds_exactly_equal_to_the_amount_is_accepted() -> None:
-    ch = begin(Account(username="u", funds_cents=48_00), T0)
-    buy(ch, amount_cents=48_00, price_cents=12_00)
-    assert ch.account.funds_cents == 0
-    assert ch.account.reserved_cash_cents == 48_00
-
-
-def test_buy_needs_funds_for_the_whole_amount_not_just_the_cost() -> None:
-    """The cost (48.00) fits in 49.00 of funds, but the rule is funds >= amount (50.00)."""
-    account = Account(username="u", funds_cents=49_00)
-    ch = begin(account, T0)
-    with pytest.raises(Refused) as refused:
-        buy(ch, amount_cents=50_00, price_cents=12_00)
-    assert refused.value.code == "INSUFFICIENT_FUNDS"
-    assert refused.value.status == 409
-    assert account == Account(username="u", funds_cents=49_00)
-
-
-def test_buy_of_zero_shares_is_refused_and_reserves_nothing() -> None:
-    ch = begin(Account(username="u", funds_cents=100_00), T0)
-    with pytest.raises(Refused) as refused:
-        buy(ch, amount_cents=11_99, price_cents=12_00)
-    assert refused.value.code == "ZERO_SHARES"
-    assert ch.account.funds_cents == 100_00
-    assert ch.account.pending_buys == []
-    assert ch.events == []
-
-
 def test_refused_buy_leaves_the_stored_account_as_it_was() -> None:
     account = Account(username="u", funds_cents=10_00)
     before = account.copy()
@@ -159,47 +198,11 @@ def test_buy_adds_a_note_to_recent_transactions() -> None:
 # --- SELL ----------------------------------------------------------------------------------------
 
 
-def test_sell_reserves_floor_shares_from_the_holding_and_moves_no_cash() -> None:
-    ch = begin(Account(username="u", funds_cents=5_00, stocks={"ABC": 10}), T0, "SELL", 9)
-    trade = sell(ch, amount_cents=50_00, price_cents=12_00)
-
-    assert trade == PendingTrade("ABC", 4, 12_00, T0, T0 + TTL_MS, 9)
-    assert ch.account.stocks == {"ABC": 6}
-    assert ch.account.reserved_shares("ABC") == 4
-    assert ch.account.pending_sells == [trade]
-    assert ch.account.funds_cents == 5_00
-    assert ch.events == []
-
-
-def test_sell_of_the_whole_holding_leaves_no_unreserved_entry() -> None:
-    ch = begin(Account(username="u", stocks={"ABC": 4}), T0)
-    sell(ch, amount_cents=48_00, price_cents=12_00)
-    assert ch.account.stocks == {}
-    assert ch.account.reserved_shares("ABC") == 4
-
-
-def test_sell_needs_as_many_held_shares_as_it_sells() -> None:
-    ch = begin(Account(username="u", stocks={"ABC": 3}), T0)
-    with pytest.raises(Refused) as refused:
-        sell(ch, amount_cents=50_00, price_cents=12_00)
-    assert refused.value.code == "INSUFFICIENT_SHARES"
-    assert ch.account.stocks == {"ABC": 3}
-    assert ch.account.pending_sells == []
-
-
 def test_sell_of_a_symbol_not_held_is_refused() -> None:
     ch = begin(Account(username="u", stocks={"XYZ": 100}), T0)
     with pytest.raises(Refused) as refused:
         sell(ch, sym="ABC", amount_cents=50_00, price_cents=12_00)
     assert refused.value.code == "INSUFFICIENT_SHARES"
-
-
-def test_sell_of_zero_shares_is_refused() -> None:
-    ch = begin(Account(username="u", stocks={"ABC": 10}), T0)
-    with pytest.raises(Refused) as refused:
-        sell(ch, amount_cents=11_99, price_cents=12_00)
-    assert refused.value.code == "ZERO_SHARES"
-    assert ch.account.stocks == {"ABC": 10}
 
 
 def test_sell_cannot_use_shares_already_reserved_by_another_pending_sell() -> None:
@@ -213,18 +216,21 @@ def test_sell_cannot_use_shares_already_reserved_by_another_pending_sell() -> No
 # --- COMMIT / CANCEL -----------------------------------------------------------------------------
 
 
-def test_commit_buy_moves_the_reserved_shares_into_holdings_and_spends_the_reservation() -> None:
-    account = with_pending_buy(funds_cents=100_00, amount_cents=50_00, price_cents=12_00)
-    ch = begin(account, T0 + 1_000, "COMMIT_BUY")
-    trade = commit_trade(ch, Side.BUY)
+@pytest.mark.parametrize("side", list(Side))
+def test_commit_spends_the_reservation_on_what_the_trade_gets_at_its_price(side: Side) -> None:
+    ch = begin(with_pending(side), T0 + 1_000, f"COMMIT_{side.value}")
+    trade = commit_trade(ch, side)
 
     assert (trade.sym, trade.shares, trade.price_cents) == ("ABC", 4, 12_00)
-    assert ch.account.stocks == {"ABC": 4}
-    assert ch.account.funds_cents == 52_00
-    assert ch.account.reserved_cash_cents == 0
-    assert ch.account.pending_buys == []
-    assert ch.events == []
-    assert ch.account.transactions[-1]["command"] == "COMMIT_BUY"
+    assert trade.total_cents == 48_00
+    assert balances(ch.account) == for_side(
+        side,
+        buy=(52_00, 0, {"ABC": 4}, {}),  # the 48.00 set aside became 4 ABC
+        sell=(48_00, 0, {"ABC": 6}, {}),  # the 4 ABC set aside became 48.00
+    )
+    assert ch.account.pending(side) == []
+    assert only_cash_events(ch.events) == for_side(side, buy=[], sell=[("add", 48_00)])
+    assert ch.account.transactions[-1]["command"] == f"COMMIT_{side.value}"
 
 
 def test_commit_buy_adds_to_an_existing_holding() -> None:
@@ -235,42 +241,18 @@ def test_commit_buy_adds_to_an_existing_holding() -> None:
     assert ch.account.stocks == {"ABC": 10}
 
 
-def test_commit_sell_pays_the_quoted_price_for_the_reserved_shares() -> None:
-    account = with_pending_sell(held=10, amount_cents=50_00, price_cents=12_00)
-    ch = begin(account, T0 + 1_000, "COMMIT_SELL")
-    trade = commit_trade(ch, Side.SELL)
+@pytest.mark.parametrize("side", list(Side))
+def test_cancel_gives_the_reservation_back(side: Side) -> None:
+    ch = begin(with_pending(side), T0 + 1_000, f"CANCEL_{side.value}")
+    trade = cancel_trade(ch, side)
 
     assert trade.total_cents == 48_00
-    assert ch.account.funds_cents == 48_00
-    assert ch.account.stocks == {"ABC": 6}
-    assert ch.account.reserved_shares("ABC") == 0
-    assert ch.account.pending_sells == []
-    assert cash_events(ch.events) == [("add", 48_00)]
-
-
-def test_cancel_buy_returns_the_reserved_cash() -> None:
-    account = with_pending_buy(funds_cents=100_00, amount_cents=50_00, price_cents=12_00)
-    ch = begin(account, T0 + 1_000, "CANCEL_BUY")
-    trade = cancel_trade(ch, Side.BUY)
-
-    assert trade.total_cents == 48_00
-    assert ch.account.funds_cents == 100_00
-    assert ch.account.reserved_cash_cents == 0
-    assert ch.account.stocks == {}
-    assert ch.account.pending_buys == []
-    assert cash_events(ch.events) == [("add", 48_00)]
-    assert ch.account.transactions[-1]["command"] == "CANCEL_BUY"
-
-
-def test_cancel_sell_returns_the_reserved_shares() -> None:
-    account = with_pending_sell(held=10, amount_cents=50_00, price_cents=12_00)
-    ch = begin(account, T0 + 1_000, "CANCEL_SELL")
-    cancel_trade(ch, Side.SELL)
-
-    assert ch.account.stocks == {"ABC": 10}
-    assert ch.account.reserved_shares("ABC") == 0
-    assert ch.account.funds_cents == 0
-    assert ch.events == []
+    assert balances(ch.account) == for_side(
+        side, buy=(100_00, 0, {}, {}), sell=(0, 0, {"ABC": 10}, {})
+    )
+    assert ch.account.pending(side) == []
+    assert only_cash_events(ch.events) == for_side(side, buy=[("add", 48_00)], sell=[])
+    assert ch.account.transactions[-1]["command"] == f"CANCEL_{side.value}"
 
 
 @pytest.mark.parametrize(
@@ -312,54 +294,74 @@ def test_a_second_commit_finds_nothing_left() -> None:
 # --- the stack -----------------------------------------------------------------------------------
 
 
-def two_pending_buys() -> Account:
-    """An older BUY of 4 ABC at 12.00 (t=T0) and a newer BUY of 2 XYZ at 20.00 (t=T0+10 s)."""
-    ch = begin(Account(username="u", funds_cents=200_00), T0)
-    buy(ch, sym="ABC", amount_cents=50_00, price_cents=12_00)
+def two_pending(side: Side) -> Account:
+    """An older trade of 4 ABC at 12.00 (t=T0) and a newer one of 2 XYZ at 20.00 (t=T0+10 s):
+    BUYs from 200.00 of cash, or SELLs from 10 of each symbol held."""
+    opening = for_side(
+        side,
+        buy=Account(username="u", funds_cents=200_00),
+        sell=Account(username="u", stocks={"ABC": 10, "XYZ": 10}),
+    )
+    ch = begin(opening, T0)
+    start_trade(ch, side, "ABC", 50_00, 12_00, TTL_MS)
     ch2 = begin(ch.account, T0 + 10_000)
-    buy(ch2, sym="XYZ", amount_cents=40_00, price_cents=20_00)
+    start_trade(ch2, side, "XYZ", 40_00, 20_00, TTL_MS)
     return ch2.account
 
 
-def test_pending_buys_stack_and_commit_takes_the_newest_first() -> None:
-    account = two_pending_buys()
-    assert account.funds_cents == 200_00 - 48_00 - 40_00
-    assert account.reserved_cash_cents == 88_00
+@pytest.mark.parametrize("side", list(Side))
+def test_pending_trades_stack_and_commit_takes_the_newest_first(side: Side) -> None:
+    account = two_pending(side)
+    opened, newest_done, both_done = for_side(
+        side,
+        buy=[
+            (200_00 - 48_00 - 40_00, 88_00, {}, {}),
+            (112_00, 48_00, {"XYZ": 2}, {}),
+            (112_00, 0, {"XYZ": 2, "ABC": 4}, {}),
+        ],
+        sell=[
+            (0, 0, {"ABC": 6, "XYZ": 8}, {"ABC": 4, "XYZ": 2}),
+            (40_00, 0, {"ABC": 6, "XYZ": 8}, {"ABC": 4}),
+            (88_00, 0, {"ABC": 6, "XYZ": 8}, {}),
+        ],
+    )
+    assert balances(account) == opened
 
     ch = begin(account, T0 + 20_000)
-    first = commit_trade(ch, Side.BUY)
+    first = commit_trade(ch, side)
     assert (first.sym, first.shares) == ("XYZ", 2)
-    assert ch.account.stocks == {"XYZ": 2}
-    assert ch.account.reserved_cash_cents == 48_00
+    assert balances(ch.account) == newest_done
 
-    second = commit_trade(ch, Side.BUY)
+    second = commit_trade(ch, side)
     assert (second.sym, second.shares) == ("ABC", 4)
-    assert ch.account.stocks == {"XYZ": 2, "ABC": 4}
-    assert ch.account.reserved_cash_cents == 0
-    assert ch.account.funds_cents == 112_00
+    assert balances(ch.account) == both_done
+    assert ch.account.pending(side) == []
 
 
 def test_cancel_takes_the_newest_pending_and_leaves_the_older_one() -> None:
-    ch = begin(two_pending_buys(), T0 + 20_000)
+    ch = begin(two_pending(Side.BUY), T0 + 20_000)
     cancelled = cancel_trade(ch, Side.BUY)
     assert cancelled.sym == "XYZ"
     assert ch.account.funds_cents == 112_00 + 40_00
     assert [t.sym for t in ch.account.pending_buys] == ["ABC"]
 
 
-def test_pending_sells_stack_and_commit_takes_the_newest_first() -> None:
-    account = Account(username="u", stocks={"ABC": 10})
-    ch = begin(account, T0)
-    sell(ch, amount_cents=24_00, price_cents=12_00)  # 2 at 12.00
+@pytest.mark.parametrize("side", list(Side))
+def test_of_two_trades_of_one_symbol_commit_takes_the_newest_at_its_own_price(side: Side) -> None:
+    ch = begin(Account(username="u", funds_cents=100_00, stocks={"ABC": 10}), T0)
+    start_trade(ch, side, "ABC", 24_00, 12_00, TTL_MS)  # 2 at 12.00
     ch2 = begin(ch.account, T0 + 5_000)
-    sell(ch2, amount_cents=45_00, price_cents=15_00)  # 3 at 15.00
+    start_trade(ch2, side, "ABC", 45_00, 15_00, TTL_MS)  # 3 at 15.00
     ch3 = begin(ch2.account, T0 + 6_000)
 
-    newest = commit_trade(ch3, Side.SELL)
+    newest = commit_trade(ch3, side)
     assert (newest.shares, newest.price_cents) == (3, 15_00)
-    assert ch3.account.funds_cents == 45_00
-    assert ch3.account.reserved_shares("ABC") == 2
-    assert ch3.account.stocks == {"ABC": 5}
+    assert balances(ch3.account) == for_side(
+        side,
+        buy=(100_00 - 24_00 - 45_00, 24_00, {"ABC": 13}, {}),
+        sell=(100_00 + 45_00, 0, {"ABC": 5}, {"ABC": 2}),
+    )
+    assert [(t.shares, t.price_cents) for t in ch3.account.pending(side)] == [(2, 12_00)]
 
 
 # --- expiry --------------------------------------------------------------------------------------
@@ -373,20 +375,22 @@ def test_commit_just_inside_the_window_succeeds() -> None:
     assert system_events(ch.events) == []
 
 
-def test_commit_after_window_is_refused_and_refunds() -> None:
-    account = with_pending_buy(funds_cents=100_00, amount_cents=50_00, price_cents=12_00)
+@pytest.mark.parametrize("side", list(Side))
+def test_commit_after_window_is_refused_and_refunds_the_reservation(side: Side) -> None:
     outcome = apply_command(
-        account, T0 + TTL_MS, lambda ch: commit_trade(ch, Side.BUY), "COMMIT_BUY"
+        with_pending(side), T0 + TTL_MS, lambda ch: commit_trade(ch, side), f"COMMIT_{side.value}"
     )
 
     assert outcome.refusal is not None
     assert outcome.refusal.code == "EXPIRED"
     assert outcome.refusal.status == 409
-    assert outcome.account.funds_cents == 100_00
-    assert outcome.account.reserved_cash_cents == 0
-    assert outcome.account.pending_buys == []
-    assert outcome.account.stocks == {}
-    assert cash_events(outcome.events) == [("add", 48_00)]
+    assert balances(outcome.account) == for_side(
+        side, buy=(100_00, 0, {}, {}), sell=(0, 0, {"ABC": 10}, {})
+    )
+    assert outcome.account.pending(side) == []
+    assert cash_events(outcome.events) == for_side(side, buy=[("add", 48_00)], sell=[])
+    (event,) = system_events(outcome.events)
+    assert (event.command, event.sym, event.amount_cents) == (side.value, "ABC", 48_00)
 
 
 def test_expiry_emits_a_system_event_with_the_returned_amount() -> None:
@@ -402,19 +406,6 @@ def test_expiry_emits_a_system_event_with_the_returned_amount() -> None:
     assert ch.expired == ["BUY"]
     assert ch.account.transactions[-1]["command"] == "EXPIRED_BUY"
     assert ch.account.transactions[-1]["amount_cents"] == 48_00
-
-
-def test_expired_sell_returns_its_shares_and_commit_sell_is_refused_expired() -> None:
-    account = with_pending_sell(held=10, amount_cents=50_00, price_cents=12_00)
-    outcome = apply_command(account, T0 + TTL_MS, lambda ch: commit_trade(ch, Side.SELL))
-
-    assert outcome.refusal is not None and outcome.refusal.code == "EXPIRED"
-    assert outcome.account.stocks == {"ABC": 10}
-    assert outcome.account.reserved_shares("ABC") == 0
-    assert outcome.account.funds_cents == 0
-    assert cash_events(outcome.events) == []
-    (event,) = system_events(outcome.events)
-    assert (event.command, event.sym, event.amount_cents) == ("SELL", "ABC", 48_00)
 
 
 def test_cancel_after_window_is_refused_expired_and_the_reservation_is_back() -> None:
@@ -445,7 +436,7 @@ def test_a_new_buy_clears_the_expired_notice_so_an_empty_stack_is_no_pending() -
 
 
 def test_each_pending_expires_by_its_own_creation_time() -> None:
-    account = two_pending_buys()  # ABC created at T0, XYZ at T0 + 10 s
+    account = two_pending(Side.BUY)  # ABC created at T0, XYZ at T0 + 10 s
 
     ch = begin(account, T0 + TTL_MS)
     assert [t.sym for t in ch.account.pending_buys] == ["XYZ"]
@@ -456,7 +447,7 @@ def test_each_pending_expires_by_its_own_creation_time() -> None:
     assert trade.sym == "XYZ"
     assert ch.account.stocks == {"XYZ": 2}
 
-    later = begin(two_pending_buys(), T0 + 10_000 + TTL_MS)
+    later = begin(two_pending(Side.BUY), T0 + 10_000 + TTL_MS)
     assert later.account.pending_buys == []
     assert later.account.funds_cents == 200_00
     assert sorted(e.sym for e in system_events(later.events)) == ["ABC", "XYZ"]
@@ -464,7 +455,7 @@ def test_each_pending_expires_by_its_own_creation_time() -> None:
 
 def test_an_older_expired_buy_does_not_stop_committing_a_live_newer_one() -> None:
     outcome = apply_command(
-        two_pending_buys(), T0 + TTL_MS + 1, lambda ch: commit_trade(ch, Side.BUY)
+        two_pending(Side.BUY), T0 + TTL_MS + 1, lambda ch: commit_trade(ch, Side.BUY)
     )
     assert outcome.refusal is None
     assert outcome.result.sym == "XYZ"
@@ -479,7 +470,7 @@ def test_when_the_newest_was_cancelled_or_committed_an_older_expiry_is_not_told(
 ) -> None:
     # ABC (T0) expires while XYZ (T0 + 10 s) is live; the user then cancels or commits XYZ.
     acted = apply_command(
-        two_pending_buys(), T0 + TTL_MS + 1, lambda ch: act_on_newest(ch, Side.BUY)
+        two_pending(Side.BUY), T0 + TTL_MS + 1, lambda ch: act_on_newest(ch, Side.BUY)
     )
     assert acted.refusal is None and acted.result.sym == "XYZ"
 
@@ -488,7 +479,7 @@ def test_when_the_newest_was_cancelled_or_committed_an_older_expiry_is_not_told(
 
 
 def test_when_every_pending_expired_the_newest_expiry_is_told() -> None:
-    settled = apply_command(two_pending_buys(), T0 + 10_000 + TTL_MS, lambda ch: None).account
+    settled = apply_command(two_pending(Side.BUY), T0 + 10_000 + TTL_MS, lambda ch: None).account
     outcome = apply_command(settled, T0 + 20_000 + TTL_MS, lambda ch: commit_trade(ch, Side.BUY))
     assert outcome.refusal is not None and outcome.refusal.code == "EXPIRED"
 

@@ -11,6 +11,7 @@ from dts.domain.change import Change
 from dts.domain.pending import start_trade
 from dts.domain.triggers import cancel_order, fire_order, fire_triggers, set_amount, set_trigger
 from dts.errors import Refused
+from tests.unit.domain.both_sides import balances, for_side, only_cash_events
 from tests.unit.domain.commands import apply_command, begin, cash_events, system_events
 
 T0 = 5_000_000
@@ -40,11 +41,191 @@ def sell_order(
     return ch.account
 
 
+def with_order(side: Side) -> Account:
+    """An account with a live order for ABC: buying 100.00 at or below 10.00 (all its cash set
+    aside), or selling 50.00 at or above 12.00 (4 of its 10 shares set aside)."""
+    return buy_order() if side is Side.BUY else sell_order()
+
+
+FIRING_QUOTE = {
+    Side.BUY: 9_00,
+    Side.SELL: 15_00,
+}  # a quote past each side's trigger in `with_order`
+
+
 def refusal_code(ch: Change, rule: Callable[..., object], *args: object) -> str:
     with pytest.raises(Refused) as refused:
         rule(ch, *args)
     assert refused.value.status == 409
     return refused.value.code
+
+
+# --- either side ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("side", list(Side))
+def test_set_amount_the_account_cannot_back_is_refused(side: Side) -> None:
+    """A buy amount needs the funds for it; a sell amount, an unreserved share of the symbol."""
+    ch = for_side(side, buy=fresh(99_99), sell=fresh(100_00, XYZ=3))
+    code = refusal_code(ch, set_amount, side, "ABC", 100_00)
+    assert code == for_side(side, buy="INSUFFICIENT_FUNDS", sell="NO_HOLDING")
+    assert ch.account.orders(side) == {}
+
+
+@pytest.mark.parametrize("side", list(Side))
+def test_second_set_amount_the_account_cannot_cover_is_refused_and_the_old_order_stays(
+    side: Side,
+) -> None:
+    """A second buy amount may use the funds plus the old amount: 120.01 is a cent beyond. A
+    second sell amount of 72.00 at the 12.00 trigger needs 6 shares: 4 are reserved, 1 is free."""
+    account = for_side(
+        side,
+        buy=buy_order(funds_cents=120_00, amount_cents=100_00, trigger_cents=10_00),
+        sell=sell_order(held=5, amount_cents=48_00, trigger_cents=12_00),
+    )
+    amount_cents = for_side(side, buy=120_01, sell=72_00)
+    outcome = apply_command(account, T0 + 1, lambda ch: set_amount(ch, side, "ABC", amount_cents))
+    assert outcome.refusal is not None
+    assert outcome.refusal.code == for_side(
+        side, buy="INSUFFICIENT_FUNDS", sell="INSUFFICIENT_SHARES"
+    )
+    assert outcome.account == account
+    assert outcome.account.orders(side)["ABC"].amount_cents == for_side(
+        side, buy=100_00, sell=48_00
+    )
+    assert outcome.events == []
+
+
+@pytest.mark.parametrize("side", list(Side))
+def test_set_trigger_needs_an_amount_first(side: Side) -> None:
+    ch = fresh(100_00, ABC=10)
+    code = refusal_code(ch, set_trigger, side, "ABC", 10_00, None)
+    assert code == for_side(side, buy="NO_BUY_AMOUNT", sell="NO_SELL_AMOUNT")
+
+
+@pytest.mark.parametrize("side", list(Side))
+def test_a_trigger_fires_when_the_price_crosses_it_trading_at_the_quote(side: Side) -> None:
+    """A buy order fires at 9.00, below its 10.00, buying floor(100.00 / 9.00) = 11 and returning
+    the 1.00 left; a sell order fires at 15.00, above its 12.00, selling its 4 reserved shares."""
+    ch = begin(with_order(side), T0 + 1, "TRIGGER", trx_num=5)
+    fired = fire_order(ch, side, "ABC", FIRING_QUOTE[side])
+
+    shares, amount_cents = for_side(side, buy=(11, 99_00), sell=(4, 60_00))
+    assert fired == {
+        "side": side.value,
+        "sym": "ABC",
+        "shares": shares,
+        "price_cents": FIRING_QUOTE[side],
+        "amount_cents": amount_cents,
+    }
+    assert balances(ch.account) == for_side(
+        side, buy=(1_00, 0, {"ABC": 11}, {}), sell=(60_00, 0, {"ABC": 6}, {})
+    )
+    assert ch.account.orders(side) == {}
+    assert cash_events(ch.events) == for_side(side, buy=[("add", 1_00)], sell=[("add", 60_00)])
+    (event,) = system_events(ch.events)
+    assert (event.command, event.sym, event.amount_cents, event.trx_num) == (
+        f"SET_{side.value}_TRIGGER",
+        "ABC",
+        amount_cents,
+        5,
+    )
+    assert ch.account.transactions[-1]["command"] == f"{side.value}_TRIGGER_FIRED"
+
+
+@pytest.mark.parametrize("side", list(Side))
+def test_a_trigger_fires_at_exactly_the_trigger_price(side: Side) -> None:
+    ch = begin(with_order(side), T0)
+    fired = fire_order(ch, side, "ABC", for_side(side, buy=10_00, sell=12_00))
+    assert fired is not None
+    assert (fired["shares"], fired["amount_cents"]) == for_side(
+        side, buy=(10, 100_00), sell=(4, 48_00)
+    )
+    assert balances(ch.account) == for_side(
+        side, buy=(0, 0, {"ABC": 10}, {}), sell=(48_00, 0, {"ABC": 6}, {})
+    )
+    assert cash_events(ch.events) == for_side(side, buy=[], sell=[("add", 48_00)])
+
+
+@pytest.mark.parametrize("side", list(Side))
+def test_a_trigger_does_not_fire_a_cent_short_of_its_price(side: Side) -> None:
+    """A buy order waits for the price to fall to 10.00, a sell order for it to rise to 12.00."""
+    account = with_order(side)
+    ch = begin(account, T0)
+    assert fire_order(ch, side, "ABC", for_side(side, buy=10_01, sell=11_99)) is None
+    assert ch.account == account
+    assert ch.events == []
+
+
+@pytest.mark.parametrize("side", list(Side))
+def test_an_order_without_a_trigger_never_fires(side: Side) -> None:
+    account = for_side(side, buy=buy_order(trigger_cents=None), sell=sell_order(trigger_cents=None))
+    ch = begin(account, T0)
+    assert fire_order(ch, side, "ABC", for_side(side, buy=1, sell=1_000_00)) is None
+    assert ch.account == account
+    assert ch.events == []
+
+
+@pytest.mark.parametrize("side", list(Side))
+def test_set_trigger_fires_at_once_when_the_current_quote_is_already_past_it(side: Side) -> None:
+    """A buy trigger of 10.00 with the quote at 8.00, a sell trigger of 12.00 with it at 13.00."""
+    account = for_side(
+        side,
+        buy=buy_order(amount_cents=100_00, trigger_cents=None),
+        sell=sell_order(held=10, amount_cents=50_00, trigger_cents=None),
+    )
+    trigger_cents = for_side(side, buy=10_00, sell=12_00)
+    quote_cents = for_side(side, buy=8_00, sell=13_00)
+    ch = begin(account, T0)
+    stored, fired = set_trigger(ch, side, "ABC", trigger_cents, quote_cents)
+
+    assert stored == for_side(
+        side,
+        buy=TriggerOrder("ABC", 100_00, 10_00, 0, 1),
+        sell=TriggerOrder("ABC", 50_00, 12_00, 4, 1),
+    )
+    shares, amount_cents = for_side(side, buy=(12, 96_00), sell=(4, 52_00))
+    assert fired == {
+        "side": side.value,
+        "sym": "ABC",
+        "shares": shares,
+        "price_cents": quote_cents,
+        "amount_cents": amount_cents,
+    }
+    assert balances(ch.account) == for_side(
+        side, buy=(4_00, 0, {"ABC": 12}, {}), sell=(52_00, 0, {"ABC": 6}, {})
+    )
+    assert ch.account.orders(side) == {}
+
+
+@pytest.mark.parametrize("side", list(Side))
+def test_cancel_set_returns_the_reservation_and_removes_amount_and_trigger(side: Side) -> None:
+    account = for_side(
+        side,
+        buy=buy_order(funds_cents=100_00, amount_cents=60_00, trigger_cents=10_00),
+        sell=sell_order(held=10, amount_cents=50_00, trigger_cents=12_00),
+    )
+    ch = begin(account, T0)
+    assert cancel_order(ch, side, "ABC") == for_side(
+        side,
+        buy=TriggerOrder("ABC", 60_00, 10_00, 0, 1),
+        sell=TriggerOrder("ABC", 50_00, 12_00, 4, 1),
+    )
+
+    assert ch.account.orders(side) == {}
+    assert balances(ch.account) == for_side(
+        side, buy=(100_00, 0, {}, {}), sell=(0, 0, {"ABC": 10}, {})
+    )
+    assert ch.account.trigger_symbols == []
+    assert only_cash_events(ch.events) == for_side(side, buy=[("add", 60_00)], sell=[])
+    assert fire_order(ch, side, "ABC", for_side(side, buy=1_00, sell=1_000_00)) is None
+
+
+@pytest.mark.parametrize("side", list(Side))
+def test_cancel_set_without_an_order_is_refused(side: Side) -> None:
+    ch = fresh(100_00, ABC=10)
+    code = refusal_code(ch, cancel_order, side, "ABC")
+    assert code == for_side(side, buy="NO_BUY_AMOUNT", sell="NO_SELL_AMOUNT")
 
 
 # --- SET_BUY_AMOUNT ------------------------------------------------------------------------------
@@ -60,11 +241,6 @@ def test_set_buy_amount_reserves_the_amount_from_funds() -> None:
     assert ch.account.reserved_cash_cents == 100_00
     assert cash_events(ch.events) == [("remove", 100_00)]
     assert ch.account.trigger_symbols == []
-
-
-def test_set_buy_amount_beyond_funds_is_refused_insufficient_funds() -> None:
-    ch = fresh(99_99)
-    assert refusal_code(ch, set_amount, Side.BUY, "ABC", 100_00) == "INSUFFICIENT_FUNDS"
 
 
 def test_second_set_buy_amount_replaces_the_first_returning_the_old_reservation() -> None:
@@ -83,15 +259,6 @@ def test_second_set_buy_amount_may_use_funds_plus_the_old_reservation() -> None:
     set_amount(ch, Side.BUY, "ABC", 120_00)
     assert ch.account.funds_cents == 0
     assert ch.account.reserved_cash_cents == 120_00
-
-
-def test_second_set_buy_amount_beyond_funds_plus_old_is_refused_and_the_old_order_stays() -> None:
-    account = buy_order(funds_cents=120_00, amount_cents=100_00, trigger_cents=10_00)
-    outcome = apply_command(account, T0 + 1, lambda ch: set_amount(ch, Side.BUY, "ABC", 120_01))
-    assert outcome.refusal is not None and outcome.refusal.code == "INSUFFICIENT_FUNDS"
-    assert outcome.account == account
-    assert outcome.account.buy_orders["ABC"].amount_cents == 100_00
-    assert outcome.events == []
 
 
 def test_second_set_buy_amount_keeps_the_trigger_price() -> None:
@@ -114,11 +281,6 @@ def test_buy_amounts_for_different_symbols_are_separate_reservations() -> None:
 # --- SET_BUY_TRIGGER and firing ------------------------------------------------------------------
 
 
-def test_set_buy_trigger_needs_a_buy_amount_first() -> None:
-    ch = fresh(100_00)
-    assert refusal_code(ch, set_trigger, Side.BUY, "ABC", 10_00, None) == "NO_BUY_AMOUNT"
-
-
 def test_set_buy_trigger_for_another_symbol_than_the_amount_is_refused() -> None:
     ch = begin(buy_order(trigger_cents=None), T0)
     assert refusal_code(ch, set_trigger, Side.BUY, "XYZ", 10_00, None) == "NO_BUY_AMOUNT"
@@ -132,57 +294,6 @@ def test_set_buy_trigger_sets_the_price_and_moves_no_cash() -> None:
     assert ch.account.buy_orders["ABC"] == order
     assert ch.events == []
     assert ch.account.trigger_symbols == ["ABC"]
-
-
-def test_buy_trigger_fires_when_the_price_falls_to_the_trigger_buying_floor_shares() -> None:
-    account = buy_order(funds_cents=100_00, amount_cents=100_00, trigger_cents=10_00)
-    ch = begin(account, T0 + 1, "TRIGGER", trx_num=5)
-    fired = fire_order(ch, Side.BUY, "ABC", 9_00)
-
-    assert fired == {
-        "side": "BUY",
-        "sym": "ABC",
-        "shares": 11,
-        "price_cents": 9_00,
-        "amount_cents": 99_00,
-    }
-    assert ch.account.stocks == {"ABC": 11}
-    assert ch.account.funds_cents == 1_00
-    assert ch.account.buy_orders == {}
-    assert ch.account.reserved_cash_cents == 0
-    assert cash_events(ch.events) == [("add", 1_00)]
-    (event,) = system_events(ch.events)
-    assert (event.command, event.sym, event.amount_cents, event.trx_num) == (
-        "SET_BUY_TRIGGER",
-        "ABC",
-        99_00,
-        5,
-    )
-    assert ch.account.transactions[-1]["command"] == "BUY_TRIGGER_FIRED"
-
-
-def test_buy_trigger_fires_at_exactly_the_trigger_price() -> None:
-    ch = begin(buy_order(amount_cents=100_00, trigger_cents=10_00), T0)
-    fired = fire_order(ch, Side.BUY, "ABC", 10_00)
-    assert fired is not None and fired["shares"] == 10
-    assert ch.account.stocks == {"ABC": 10}
-    assert ch.account.funds_cents == 0
-    assert cash_events(ch.events) == []
-
-
-def test_buy_trigger_does_not_fire_above_the_trigger_price() -> None:
-    account = buy_order(amount_cents=100_00, trigger_cents=10_00)
-    ch = begin(account, T0)
-    assert fire_order(ch, Side.BUY, "ABC", 10_01) is None
-    assert ch.account == account
-    assert ch.events == []
-
-
-def test_buy_order_without_a_trigger_never_fires() -> None:
-    account = buy_order(trigger_cents=None)
-    ch = begin(account, T0)
-    assert fire_order(ch, Side.BUY, "ABC", 1) is None
-    assert ch.account == account
 
 
 def test_buy_trigger_that_buys_zero_shares_returns_the_whole_reservation_and_ends() -> None:
@@ -203,40 +314,6 @@ def test_buy_trigger_that_buys_zero_shares_returns_the_whole_reservation_and_end
     assert cash_events(ch.events) == [("add", 5_00)]
 
 
-def test_set_buy_trigger_fires_at_once_when_the_current_quote_is_at_or_below_it() -> None:
-    ch = begin(buy_order(amount_cents=100_00, trigger_cents=None), T0)
-    order, fired = set_trigger(ch, Side.BUY, "ABC", 10_00, 8_00)
-
-    assert order.trigger_cents == 10_00
-    assert fired == {
-        "side": "BUY",
-        "sym": "ABC",
-        "shares": 12,
-        "price_cents": 8_00,
-        "amount_cents": 96_00,
-    }
-    assert ch.account.stocks == {"ABC": 12}
-    assert ch.account.funds_cents == 4_00
-    assert ch.account.buy_orders == {}
-
-
-def test_cancel_set_buy_returns_the_reservation_and_removes_the_trigger() -> None:
-    ch = begin(buy_order(funds_cents=100_00, amount_cents=60_00, trigger_cents=10_00), T0)
-    order = cancel_order(ch, Side.BUY, "ABC")
-
-    assert order.amount_cents == 60_00
-    assert ch.account.buy_orders == {}
-    assert ch.account.funds_cents == 100_00
-    assert ch.account.trigger_symbols == []
-    assert cash_events(ch.events) == [("add", 60_00)]
-    assert fire_order(ch, Side.BUY, "ABC", 1_00) is None
-
-
-def test_cancel_set_buy_without_an_order_is_refused() -> None:
-    ch = fresh(100_00)
-    assert refusal_code(ch, cancel_order, Side.BUY, "ABC") == "NO_BUY_AMOUNT"
-
-
 # --- SET_SELL_AMOUNT -----------------------------------------------------------------------------
 
 
@@ -249,12 +326,6 @@ def test_set_sell_amount_records_the_amount_and_reserves_nothing_yet() -> None:
     assert ch.account.stocks == {"ABC": 10}
     assert ch.account.reserved_shares("ABC") == 0
     assert ch.events == []
-
-
-def test_set_sell_amount_without_a_holding_is_refused_no_holding() -> None:
-    ch = fresh(100_00, XYZ=3)
-    assert refusal_code(ch, set_amount, Side.SELL, "ABC", 50_00) == "NO_HOLDING"
-    assert ch.account.sell_orders == {}
 
 
 def test_set_sell_amount_needs_an_unreserved_share() -> None:
@@ -287,13 +358,6 @@ def test_second_set_sell_amount_with_a_trigger_returns_surplus_shares() -> None:
     assert ch.account.reserved_shares("ABC") == 2
 
 
-def test_second_set_sell_amount_the_holding_cannot_cover_is_refused_and_changes_nothing() -> None:
-    account = sell_order(held=5, amount_cents=48_00, trigger_cents=12_00)  # 4 reserved, 1 free
-    outcome = apply_command(account, T0, lambda ch: set_amount(ch, Side.SELL, "ABC", 72_00))
-    assert outcome.refusal is not None and outcome.refusal.code == "INSUFFICIENT_SHARES"
-    assert outcome.account == account
-
-
 def test_second_set_sell_amount_below_one_share_at_the_trigger_is_refused() -> None:
     ch = begin(sell_order(held=10, amount_cents=50_00, trigger_cents=12_00), T0)
     assert refusal_code(ch, set_amount, Side.SELL, "ABC", 11_99) == "ZERO_SHARES"
@@ -307,11 +371,6 @@ def test_second_set_sell_amount_is_refused_when_every_share_is_reserved_by_the_o
 
 
 # --- SET_SELL_TRIGGER and firing -----------------------------------------------------------------
-
-
-def test_set_sell_trigger_needs_a_sell_amount_first() -> None:
-    ch = fresh(0, ABC=10)
-    assert refusal_code(ch, set_trigger, Side.SELL, "ABC", 12_00, None) == "NO_SELL_AMOUNT"
 
 
 def test_set_sell_trigger_reserves_floor_amount_over_trigger_shares() -> None:
@@ -361,69 +420,6 @@ def test_second_set_sell_trigger_the_holding_cannot_cover_is_refused_and_changes
     assert outcome.account == account
 
 
-def test_sell_trigger_fires_when_the_price_rises_to_it_selling_at_the_quote() -> None:
-    ch = begin(sell_order(held=10, amount_cents=50_00, trigger_cents=12_00), T0, "TRIGGER", 6)
-    fired = fire_order(ch, Side.SELL, "ABC", 15_00)
-
-    assert fired == {
-        "side": "SELL",
-        "sym": "ABC",
-        "shares": 4,
-        "price_cents": 15_00,
-        "amount_cents": 60_00,
-    }
-    assert ch.account.funds_cents == 60_00
-    assert ch.account.stocks == {"ABC": 6}
-    assert ch.account.reserved_shares("ABC") == 0
-    assert ch.account.sell_orders == {}
-    assert cash_events(ch.events) == [("add", 60_00)]
-    (event,) = system_events(ch.events)
-    assert (event.command, event.sym, event.amount_cents) == ("SET_SELL_TRIGGER", "ABC", 60_00)
-    assert ch.account.transactions[-1]["command"] == "SELL_TRIGGER_FIRED"
-
-
-def test_sell_trigger_fires_at_exactly_the_trigger_price() -> None:
-    ch = begin(sell_order(held=10, amount_cents=50_00, trigger_cents=12_00), T0)
-    fired = fire_order(ch, Side.SELL, "ABC", 12_00)
-    assert fired is not None and fired["amount_cents"] == 48_00
-    assert ch.account.funds_cents == 48_00
-
-
-def test_sell_trigger_does_not_fire_below_the_trigger_price() -> None:
-    account = sell_order(held=10, amount_cents=50_00, trigger_cents=12_00)
-    ch = begin(account, T0)
-    assert fire_order(ch, Side.SELL, "ABC", 11_99) is None
-    assert ch.account == account
-
-
-def test_sell_order_without_a_trigger_never_fires() -> None:
-    account = sell_order(trigger_cents=None)
-    ch = begin(account, T0)
-    assert fire_order(ch, Side.SELL, "ABC", 1_000_00) is None
-    assert ch.account == account
-
-
-def test_set_sell_trigger_fires_at_once_when_the_current_quote_is_at_or_above_it() -> None:
-    ch = begin(sell_order(held=10, amount_cents=50_00, trigger_cents=None), T0)
-    order, fired = set_trigger(ch, Side.SELL, "ABC", 12_00, 13_00)
-    assert order.reserved_shares == 4
-    assert fired is not None and fired["amount_cents"] == 52_00
-    assert ch.account.funds_cents == 52_00
-    assert ch.account.stocks == {"ABC": 6}
-    assert ch.account.sell_orders == {}
-
-
-def test_cancel_set_sell_returns_the_reserved_shares_and_removes_amount_and_trigger() -> None:
-    ch = begin(sell_order(held=10, amount_cents=50_00, trigger_cents=12_00), T0)
-    order = cancel_order(ch, Side.SELL, "ABC")
-    assert order.reserved_shares == 4
-    assert ch.account.stocks == {"ABC": 10}
-    assert ch.account.reserved_shares("ABC") == 0
-    assert ch.account.sell_orders == {}
-    assert ch.account.trigger_symbols == []
-    assert ch.events == []
-
-
 def test_cancel_set_sell_with_only_an_amount_returns_nothing_and_removes_it() -> None:
     ch = begin(sell_order(held=10, trigger_cents=None), T0)
     cancel_order(ch, Side.SELL, "ABC")
@@ -438,22 +434,13 @@ def test_cancel_set_sell_of_the_whole_holding_restores_it() -> None:
     assert ch.account.stocks == {"ABC": 4}
 
 
-def test_cancel_set_sell_without_an_order_is_refused() -> None:
-    ch = fresh(0, ABC=10)
-    assert refusal_code(ch, cancel_order, Side.SELL, "ABC") == "NO_SELL_AMOUNT"
-
-
 # --- at most once, both sides, other users --------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("make", "side", "price_cents"),
-    [(buy_order, Side.BUY, 9_00), (sell_order, Side.SELL, 15_00)],
-)
-def test_an_order_fires_at_most_once_on_the_same_change(
-    make: Callable[[], Account], side: Side, price_cents: int
-) -> None:
-    ch = begin(make(), T0)
+@pytest.mark.parametrize("side", list(Side))
+def test_an_order_fires_at_most_once_on_the_same_change(side: Side) -> None:
+    price_cents = FIRING_QUOTE[side]
+    ch = begin(with_order(side), T0)
     assert fire_order(ch, side, "ABC", price_cents) is not None
     after_first = ch.account.copy()
     events_after_first = list(ch.events)
@@ -463,14 +450,10 @@ def test_an_order_fires_at_most_once_on_the_same_change(
     assert ch.events == events_after_first
 
 
-@pytest.mark.parametrize(
-    ("make", "side", "price_cents"),
-    [(buy_order, Side.BUY, 9_00), (sell_order, Side.SELL, 15_00)],
-)
-def test_a_fired_order_does_not_fire_again_on_the_next_quote(
-    make: Callable[[], Account], side: Side, price_cents: int
-) -> None:
-    first = apply_command(make(), T0, lambda ch: fire_triggers(ch, "ABC", price_cents))
+@pytest.mark.parametrize("side", list(Side))
+def test_a_fired_order_does_not_fire_again_on_the_next_quote(side: Side) -> None:
+    price_cents = FIRING_QUOTE[side]
+    first = apply_command(with_order(side), T0, lambda ch: fire_triggers(ch, "ABC", price_cents))
     assert len(first.result) == 1
     second = apply_command(first.account, T0 + 1, lambda ch: fire_triggers(ch, "ABC", price_cents))
     assert second.result == []
