@@ -195,7 +195,7 @@ class Services:
 
     def summary(self, caller: Caller) -> Reply:
         def rule(ch: Change) -> Reply:
-            return summary_view(ch.account, ch.now_ms)
+            return summary_view(ch.account, ch.now_ms, self.settings.recent_transactions_max)
 
         return self.apply(caller, "DISPLAY_SUMMARY", rule)
 
@@ -275,7 +275,7 @@ def order_view(order: TriggerOrder) -> Reply:
     }
 
 
-def summary_view(account: Account, now_ms: int) -> Reply:
+def summary_view(account: Account, now_ms: int, recent: int = 20) -> Reply:
     return {
         "username": account.username,
         "funds_cents": account.funds_cents,
@@ -293,5 +293,5 @@ def summary_view(account: Account, now_ms: int) -> Reply:
         "pending_sells": [pending_view(t, now_ms) for t in reversed(account.pending_sells)],
         "buy_triggers": [order_view(o) for _, o in sorted(account.buy_orders.items())],
         "sell_triggers": [order_view(o) for _, o in sorted(account.sell_orders.items())],
-        "transactions": list(reversed(account.transactions))[:20],
+        "transactions": list(reversed(account.transactions))[:recent],
     }

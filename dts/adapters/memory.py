@@ -113,6 +113,7 @@ class MemoryAudit:
         self._lock = threading.Lock()
 
     def record(self, events: Iterable[Event]) -> None:
+        events = list(events)  # read twice below: a generator would be used up by the first
         with self._lock:
             for event in events:
                 if event.record_id is not None:

@@ -3,8 +3,6 @@ has seen them recorded, so a process that dies before recording loses nothing.""
 
 from __future__ import annotations
 
-import pytest
-
 from dts.adapters.memory import MemoryAccounts, MemoryAudit
 from dts.domain.events import EventType
 from dts.services import Caller, Services
@@ -69,12 +67,6 @@ def test_events_a_dead_process_left_are_carried_by_another_process(
     assert [r["amount"] for r in audit.of(EventType.ACCOUNT_TRANSACTION, alice)] == [5_00, 7_00]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="dts/adapters/memory.py MemoryAudit.record iterates `events` twice: a generator is "
-    "used up storing the records, so their ids never reach `recorded` and the outbox carries "
-    "them into every later trail (the MongoDB AuditLog.record makes a list first)",
-)
 def test_trail_recorded_from_a_generator_is_not_carried_again(
     services: Services, audit: MemoryAudit, alice: str
 ) -> None:
