@@ -100,9 +100,14 @@ class Accounts(Protocol):
 
 
 class AuditTrailStore(Protocol):
-    """`transaction_table`: durable when `record` returns."""
+    """`transaction_table`: durable when `record` returns (an event with a record id is durable
+    already, in an account's outbox, and may reach the table later)."""
 
     def record(self, events: Iterable[Event]) -> None: ...
+
+    def store(self, events: Iterable[Event]) -> None:
+        """In the table when it returns."""
+        ...
 
     def unstored(self, events: Iterable[Event]) -> list[Event]:
         """Those of an outbox's events this process has not seen recorded."""

@@ -123,6 +123,9 @@ class MemoryAudit:
                 self.stored.append(to_record(event, self.server))
         self.recorded.add(e.record_id for e in events if e.record_id is not None)
 
+    def store(self, events: Iterable[Event]) -> None:
+        self.record(events)
+
     def unstored(self, events: Iterable[Event]) -> list[Event]:
         return self.recorded.missing(events)
 

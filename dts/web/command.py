@@ -74,12 +74,16 @@ class CommandRequest:
     params: dict[str, Any] = field(default_factory=dict)
     idempotency_key: str | None = None
     trail: list[Event] = field(default_factory=list)  # what the command caused, in order
-    head_recorded: bool = False  # the userCommand already went (a DUMPLOG's, see `record_head`)
+    head_recorded: bool = False  # the userCommand is in the trail or recorded (`record_head`)
 
     def caller(self) -> Caller:
-        """The services' view of the request; its events land in this request's trail."""
+        """The services' view of the request; its events land in this request's trail, which
+        starts with the userCommand (so it can ride in the account's write, dts.services)."""
         if self.username is None or self.trx is None:
             raise BadInput("username is required")
+        if not self.head_recorded:
+            self.trail[0:0] = head_records(self)
+            self.head_recorded = True
         return Caller(self.username, self.trx, None, self.trail)
 
     def keyed_caller(self) -> Caller:

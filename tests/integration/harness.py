@@ -20,6 +20,7 @@ import redis
 import requests
 
 from dts.adapters.audit.log import AuditLog
+from dts.adapters.mongo.accounts import AccountStore
 from dts.price_walk import fixed_price_cents
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -102,17 +103,27 @@ class Client:
         return data
 
 
+def settle_log(db: pymongo.database.Database, client: redis.Redis) -> None:
+    """Every record of every answered command stored in `transaction_table`, as a DUMPLOG makes
+    sure before it reads: what accounts' outboxes hold and no process has stored yet, then
+    everything in the audit journal (dts.adapters.audit.outbox, dts.adapters.audit.journal)."""
+    audit = AuditLog(db, "tests", journal_redis=client)
+    for events in AccountStore(db).unrecorded(None):
+        audit.store(events)
+    assert audit.settle(), "the journal was not drained"
+
+
 def logged(
     db: pymongo.database.Database, redis_url: str = REDIS_URL
 ) -> pymongo.collection.Collection:
-    """`transaction_table` once every record journaled so far is stored in it.
+    """`transaction_table` once every record of every answered command is stored in it.
 
-    Records reach the table from the audit journal behind the replies (dts.adapters.audit.journal),
-    so a test reads the log the way a DUMPLOG does: after draining the journal.
+    Records reach the table behind the replies, so a test reads the log the way a DUMPLOG does:
+    after `settle_log`.
     """
     client = redis.Redis.from_url(redis_url)
     try:
-        assert AuditLog(db, "tests", journal_redis=client).settle(), "the journal was not drained"
+        settle_log(db, client)
     finally:
         client.close()
     return db.transaction_table

@@ -20,7 +20,6 @@ import pymongo.database
 import pytest
 import redis
 
-from dts.adapters.audit.log import AuditLog
 from dts.adapters.redis.leader import LEADER_KEY
 from dts.price_walk import fixed_price_cents
 from tests.integration.faultkit import (
@@ -29,6 +28,7 @@ from tests.integration.faultkit import (
     replay_through,
     workload,
 )
+from tests.integration.harness import settle_log
 
 HTTP_PORT = int(os.environ.get("DTS_REPLICA_HTTP_PORT", "18880"))
 PORT_BASE = int(os.environ.get("DTS_REPLICA_PORT_BASE", "18900"))
@@ -106,7 +106,7 @@ def test_a_workload_ends_the_same_when_replicas_die_under_it(
 
 
 def _fired(db: pymongo.database.Database, hints: redis.Redis, user: str) -> list[dict]:
-    assert AuditLog(db, "tests", journal_redis=hints).settle(), "the journal was not drained"
+    settle_log(db, hints)
     return [
         e
         for e in db.transaction_table.find({"username": user, "type": "systemEvent"})
