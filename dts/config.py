@@ -65,11 +65,6 @@ class Settings:
     # (dts.adapters.audit.journal): longer makes fewer, larger inserts. Records are durable in the
     # journal before the reply either way.
     audit_linger_s: float = 0.05
-    # The audit records of a command that changes an account ride in that account's guarded write
-    # (its outbox, dts.adapters.audit.outbox), durable with it, and reach transaction_table behind
-    # the reply; off, they go through the journal like every other record (measured in
-    # docs/decisions.md).
-    audit_in_account: bool = True
     log_dir: str = ".data/logs/dumplog"
     watch_interval_s: float = 15.0
     hint_rebuild_s: float = 60.0
@@ -127,8 +122,6 @@ class Settings:
             ),
             "max_body_bytes": _int(env, "DTS_MAX_BODY_BYTES", d.max_body_bytes),
             "audit_linger_s": _float(env, "DTS_AUDIT_LINGER_S", d.audit_linger_s),
-            "audit_in_account": env.get("DTS_AUDIT_IN_ACCOUNT", "on").strip().lower()
-            not in {"off", "0", "false"},
             "log_dir": env.get("DTS_LOG_DIR") or d.log_dir,
             "watch_interval_s": _float(env, "DTS_WATCH_INTERVAL_S", d.watch_interval_s),
             "hint_rebuild_s": _float(env, "DTS_HINT_REBUILD_S", d.hint_rebuild_s),

@@ -63,10 +63,6 @@ class Services:
     audit: AuditTrailStore
     clock_ms: Callable[[], int] = wall_clock_ms
 
-    @property
-    def _ride(self) -> bool:
-        return self.settings.audit_in_account
-
     def apply(
         self,
         caller: Caller,
@@ -111,17 +107,11 @@ class Services:
                 if outcome.refusal is not None:
                     raise outcome.refusal
                 return outcome.result  # type: ignore[return-value]
-            # What the request has recorded so far (its userCommand, a quote fetched) rides in the
-            # write too when settings.audit_in_account: then all of it is durable with the account.
-            riding = [e for e in caller.trail if e.record_id is None] if self._ride else []
-            written = with_ids([*riding, *outcome.events], username, stored.version + 1)
-            events = [*carried, *written]
+            events = [*carried, *with_ids(outcome.events, username, stored.version + 1)]
             remembered = None
             if caller.key is not None and outcome.refusal is None:
                 remembered = stored.remember(caller.key, command, outcome.result)
             if self.accounts.save(stored, outcome.account, events, remembered):
-                if riding:
-                    caller.trail[:] = [e for e in caller.trail if e.record_id is not None]
                 caller.trail.extend(events)
                 if outcome.refusal is not None:
                     raise outcome.refusal

@@ -64,7 +64,6 @@ def wire(settings: Settings) -> Wiring:
             recorded=recorded,
             journal_redis=client,
             poll_s=settings.audit_linger_s,
-            in_account=settings.audit_in_account,
         ),
     )
     try:

@@ -78,7 +78,7 @@ class CommandRequest:
 
     def caller(self) -> Caller:
         """The services' view of the request; its events land in this request's trail, which
-        starts with the userCommand (so it can ride in the account's write, dts.services)."""
+        starts with the userCommand."""
         if self.username is None or self.trx is None:
             raise BadInput("username is required")
         if not self.head_recorded:

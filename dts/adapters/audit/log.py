@@ -18,7 +18,6 @@ from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError, ConnectionFailure, PyMongoError
 
-from dts.adapters.audit.behind import InsertBehind
 from dts.adapters.audit.journal import AuditJournal
 from dts.adapters.audit.outbox import RecordedIds
 from dts.adapters.audit.records import to_record
@@ -41,7 +40,6 @@ class AuditLog:
         recorded: RecordedIds | None = None,
         journal_redis: redis.Redis | None = None,
         poll_s: float = 0.05,
-        in_account: bool = False,
     ) -> None:
         self.events: Collection = db.transaction_table
         self.names: Collection = db[NAMES]
@@ -57,8 +55,6 @@ class AuditLog:
         self.journal = (
             None if journal_redis is None else AuditJournal(journal_redis, self._insert, poll_s)
         )
-        # Records durable in an account's outbox already skip the journal (audit_in_account).
-        self.behind = InsertBehind(self._insert) if in_account and self.journal else None
 
     def records(self, username: str | None) -> Iterator[dict[str, Any]]:
         """A user's records oldest first, or everyone's user by user, fetched in batches.
@@ -92,17 +88,10 @@ class AuditLog:
         return [None, *sorted(names)]
 
     def record(self, events: Iterable[Event]) -> None:
-        """Durable when it returns: in an account's outbox already (an event with a record id,
-        then inserted behind the reply), in the journal, or (Redis away) stored in the table.
+        """Durable when it returns: in the journal, or (Redis away) stored in the table itself.
 
-        Raises `Unavailable` only when none could take them.
+        Raises `Unavailable` only when neither could take them.
         """
-        events = list(events)
-        if self.behind is not None:
-            stored = [e for e in events if e.record_id is not None]
-            if stored:
-                self.behind.add([to_record(e, self.server) for e in stored])
-                events = [e for e in events if e.record_id is None]
         records = [to_record(e, self.server) for e in events]
         if not records:
             return
