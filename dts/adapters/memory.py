@@ -160,17 +160,7 @@ class FixedQuotes:
         now = self.clock_ms()
         quote = Quote(sym, self.prices.get(sym) or fixed_price_cents(sym), now, f"key-{sym}")
         self._cached[sym] = replace(quote, cached=True)
-        event = Event(
-            type=EventType.QUOTE_SERVER,
-            timestamp_ms=now,
-            trx_num=trx_num,
-            username=username,
-            sym=sym,
-            price_cents=quote.price_cents,
-            quote_server_time_ms=quote.quote_server_time_ms,
-            cryptokey=quote.cryptokey,
-        )
-        return quote, [event]
+        return quote, [quote.fetched(username, trx_num, now)]
 
     def cached_prices(self, symbols: list[str]) -> dict[str, int]:
         return {s: self._cached[s].price_cents for s in symbols if s in self._cached}

@@ -18,7 +18,7 @@ from dataclasses import asdict
 import redis
 import requests
 
-from dts.domain.events import Event, EventType
+from dts.domain.events import Event
 from dts.domain.quote import Quote
 from dts.errors import Unavailable
 
@@ -143,14 +143,4 @@ class QuoteCache:
         finally:
             if holder:
                 self._release(lock_key)
-        event = Event(
-            type=EventType.QUOTE_SERVER,
-            timestamp_ms=int(time.time() * 1000),
-            trx_num=trx_num,
-            username=username,
-            sym=sym,
-            price_cents=quote.price_cents,
-            quote_server_time_ms=quote.quote_server_time_ms,
-            cryptokey=quote.cryptokey,
-        )
-        return quote, [event]
+        return quote, [quote.fetched(username, trx_num, int(time.time() * 1000))]
