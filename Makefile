@@ -74,12 +74,14 @@ BENCH_ARGS ?=
 bench: deps ## replay $(WORKLOAD) (real and naive mode), write bench/results/ (starts the stack if needed)
 	$(PY) bench/run.py --workload $(WORKLOAD) $(BENCH_ARGS)
 
-workloads: deps ## generate the 1,000-user and 10,000-user workloads into .data/workloads/
+workloads: deps ## generate the 1,000-user, 10,000-user and final-shaped 1,200-user workloads into .data/workloads/
 	@mkdir -p .data/workloads
 	$(PY) backend/generate_workload.py --users 1000 --commands-per-user 1000 --seed 1000 \
 		-o .data/workloads/user1000.txt
 	$(PY) backend/generate_workload.py --users 10000 --commands-per-user 100 --seed 10000 \
 		-o .data/workloads/user10000.txt
+	$(PY) backend/generate_workload.py --shape final --users 1200 --commands-per-user 1000 \
+		--seed 1200 -o .data/workloads/final1200.txt
 	@wc -l .data/workloads/*.txt
 
 # The tools tests/deploy runs (Compose, hadolint, kubectl, kubernetes-validate), in their own

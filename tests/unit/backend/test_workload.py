@@ -120,8 +120,9 @@ def test_generated_workloads_are_reproducible_and_well_formed() -> None:
     assert firsts == {"ADD"}
 
 
-def test_generated_mix_is_close_to_the_classic_workload() -> None:
-    parsed = [p for p in parse_lines(generate(users=20, per_user=1000, seed=3))]
+@pytest.mark.parametrize("shape", ["classic", "final"])
+def test_generated_mix_is_close_to_the_classic_workload(shape: str) -> None:
+    parsed = [p for p in parse_lines(generate(users=20, per_user=1000, seed=3, shape=shape))]
     share = {
         name: sum(p.name == name for p in parsed) / len(parsed) * 100
         for name in ("BUY", "QUOTE", "ADD", "DISPLAY_SUMMARY", "COMMIT_BUY", "SELL")
@@ -136,3 +137,27 @@ def test_generated_mix_is_close_to_the_classic_workload() -> None:
     }
     for name, pct in expected.items():
         assert abs(share[name] - pct) < 1.0, (name, share[name])
+
+
+def _sells_of_symbols_never_bought(shape: str) -> tuple[float, int]:
+    parsed = list(parse_lines(generate(users=300, per_user=100, seed=5, shape=shape)))
+    bought: dict[str, set[str]] = {}
+    sells = blind = 0
+    for p in parsed:
+        sym = p.body.get("sym")
+        if p.name == "BUY":
+            bought.setdefault(p.user, set()).add(sym)
+        elif p.name == "SELL":
+            sells += 1
+            blind += sym not in bought.get(p.user, set())
+    symbols = {p.body.get("sym") for p in parsed if p.body.get("sym")}
+    return blind / sells, len(symbols)
+
+
+def test_the_final_shape_trades_thousands_of_symbols_with_little_regard_for_holdings() -> None:
+    """What makes the course's final refuse about 45 % of its commands; the classic shape's users
+    sell what they bought."""
+    final_blind, final_symbols = _sells_of_symbols_never_bought("final")
+    classic_blind, classic_symbols = _sells_of_symbols_never_bought("classic")
+    assert final_symbols > 2000 and classic_symbols <= 300
+    assert final_blind > 0.5 and classic_blind < 0.3
