@@ -66,6 +66,8 @@ class Settings:
     # journal before the reply either way.
     audit_linger_s: float = 0.05
     log_dir: str = ".data/logs/dumplog"
+    # One JSON line per command in the service's log (dts.web.request_ids); off for measuring.
+    request_log: bool = True
     watch_interval_s: float = 15.0
     hint_rebuild_s: float = 60.0
     # How long a watcher's leadership lasts unless renewed (every third of it): a dead leader's
@@ -123,6 +125,8 @@ class Settings:
             "max_body_bytes": _int(env, "DTS_MAX_BODY_BYTES", d.max_body_bytes),
             "audit_linger_s": _float(env, "DTS_AUDIT_LINGER_S", d.audit_linger_s),
             "log_dir": env.get("DTS_LOG_DIR") or d.log_dir,
+            "request_log": env.get("DTS_REQUEST_LOG", "on").strip().lower()
+            not in {"off", "0", "false"},
             "watch_interval_s": _float(env, "DTS_WATCH_INTERVAL_S", d.watch_interval_s),
             "hint_rebuild_s": _float(env, "DTS_HINT_REBUILD_S", d.hint_rebuild_s),
             "leader_lease_s": _float(env, "DTS_LEADER_LEASE_S", d.leader_lease_s),

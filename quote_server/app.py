@@ -18,6 +18,7 @@ from dts.errors import BadInput
 from dts.money import format_cents
 from dts.price_walk import PriceWalk, fixed_price_cents, make_cryptokey
 from dts.validation import QuoteQuery, parse
+from dts.web import request_ids
 from dts.web.app import register_error_handlers
 
 SERVICE_NAME = "quote_server"
@@ -39,6 +40,7 @@ def create_app(config: Settings | None = None) -> Flask:
     app.extensions["fixed_prices"] = fixed_prices(settings.quote_prices)
     app.register_blueprint(bp)
     register_error_handlers(app)
+    request_ids.install(app)
     return app
 
 

@@ -14,9 +14,11 @@ from dts.auth import Authenticator
 from dts.config import Settings
 from dts.domain.events import Event, EventType
 from dts.errors import DtsError
+from dts.web import request_ids
 from dts.web.command import EXTENSION, current_command
 from dts.web.openapi import register_openapi_routes
 from dts.web.refusals import as_refusal
+from dts.web.request_ids import request_id
 from dts.wiring import named, wire
 
 log = logging.getLogger(__name__)
@@ -63,7 +65,9 @@ class DtsExtension:
 
 
 def _error_response(exc: DtsError) -> Response:
-    resp = jsonify({"ok": False, "error": exc.message, "code": exc.code})
+    resp = jsonify(
+        {"ok": False, "error": exc.message, "code": exc.code, "request_id": request_id()}
+    )
     resp.status_code = exc.status
     return resp
 
@@ -131,6 +135,8 @@ def create_service_app(
     app.json.sort_keys = False  # type: ignore[attr-defined]
     ext = DtsExtension(settings)
     app.extensions[EXTENSION] = ext
+    request_ids.install(app)
+    request_ids.configure_log(settings.request_log)
     register_error_handlers(app, lambda exc, path: _record_refusal(ext, exc, path))
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

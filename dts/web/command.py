@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -28,6 +29,7 @@ from dts.services import Caller, Reply, Services
 from dts.validation import IDEMPOTENCY_KEY_RE, SYMBOL_RE, USERNAME_RE, parse, trace_number
 from dts.web.presenters import to_wire
 from dts.web.refusals import as_refusal
+from dts.web.request_ids import log_command
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
@@ -208,6 +210,7 @@ def command(name: str) -> Callable[..., Callable[[], Response]]:
         @wraps(view)
         def handle() -> Response:
             ext = current_app.extensions[EXTENSION]
+            started = time.perf_counter()
             req = CommandRequest(command=name, received_ms=ext.services.clock_ms())
             g.dts_command = req
             refusal: DtsError | None = None
@@ -227,6 +230,8 @@ def command(name: str) -> Callable[..., Callable[[], Response]]:
                 if req.trx is None:  # refused before it was numbered: its body could not be read
                     req.trx = ext.next_trx()
                 ext.record(take_records(req, refusal, ext.services.clock_ms()))
+                outcome, status = ("ok", 200) if refusal is None else (refusal.code, refusal.status)
+                log_command(name, req.username, outcome, started, status)
 
         return handle
 

@@ -246,7 +246,9 @@ def test_a_command_that_hits_a_bug_answers_500_and_is_still_logged_with_an_error
         db.user_table.update_one({"_id": user}, {"$set": {"pending_buy": []}})
 
     assert reply.status_code == 500
-    assert reply.json() == {"ok": False, "error": "internal error", "code": "INTERNAL"}
+    body = reply.json()
+    assert body.pop("request_id") == reply.headers["X-Request-ID"]
+    assert body == {"ok": False, "error": "internal error", "code": "INTERNAL"}
     records = list(logged(db).find({"username": user, "transactionNum": 424242}, {"_id": 0}))
     assert sorted((r["type"], r["command"]) for r in records) == [
         ("errorEvent", "DISPLAY_SUMMARY"),

@@ -162,7 +162,7 @@ def test_a_user_token_naming_another_user_is_403_and_the_other_account_is_unchan
     resp = attacker.post(path, {**body, "username": victim})
 
     refusal = _refused(resp, 403, "FORBIDDEN")
-    assert set(refusal) == {"ok", "error", "code"}
+    assert set(refusal) == {"ok", "error", "code", "request_id"}
     assert db.user_table.find_one({"username": victim}, {"_id": 0}) == before
 
 

@@ -37,6 +37,7 @@ def test_a_burst_of_logins_from_one_client_is_slowed_with_a_json_429(stack: Stac
         "ok": False,
         "error": "too many requests, slow down",
         "code": "RATE_LIMITED",
+        "request_id": limited[0].headers["X-Request-ID"],
     }
     assert limited[0].headers["Retry-After"] == "1"
     deadline = time.monotonic() + 30  # the bucket drains: other tests may log in again

@@ -136,7 +136,9 @@ def test_post_with_non_string_fields_is_bad_input(fixed_client: FlaskClient, bod
 def test_post_with_malformed_json_is_bad_input(fixed_client: FlaskClient) -> None:
     response = fixed_client.post("/quote", data="{not json", content_type="application/json")
     assert response.status_code == 400
-    assert response.get_json() == {
+    body = response.get_json()
+    assert body.pop("request_id") == response.headers["X-Request-ID"]
+    assert body == {
         "ok": False,
         "error": "request body must be a JSON object with sym and user",
         "code": "BAD_INPUT",
@@ -190,7 +192,9 @@ def test_unexpected_error_is_a_json_500_without_a_stack_trace(
     monkeypatch.setattr("quote_server.app.fixed_price_cents", explode)
     response = client_for(quote_mode="fixed").get("/quote?sym=A&user=bob")
     assert response.status_code == 500
-    assert response.get_json() == {
+    body = response.get_json()
+    assert body.pop("request_id") == response.headers["X-Request-ID"]
+    assert body == {
         "ok": False,
         "error": "internal error",
         "code": "INTERNAL",

@@ -3,43 +3,18 @@ runs under, and which records it leaves (userCommand, its trail, debugEvent, err
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterable
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from flask import Flask
 
-from dts.auth import OPERATOR
 from dts.domain.events import Event, EventType
 from dts.errors import Refused
 from dts.services import Reply
 from dts.validation import AmountBody
 from dts.web.app import _record_refusal, register_error_handlers
 from dts.web.command import EXTENSION, CommandRequest, command
-
-NOW_MS = 1_700_000_000_000
-FIRST_SERVER_TRX = 5000
-
-
-class FakeExtension:
-    """What the decorator and the refusal handler use of DtsExtension, in memory."""
-
-    def __init__(self) -> None:
-        self.recorded: list[Event] = []
-        self.numbers = itertools.count(FIRST_SERVER_TRX)
-        self.services = SimpleNamespace(clock_ms=lambda: NOW_MS)
-        self.authenticator = SimpleNamespace(identify=lambda header: OPERATOR)
-
-    def next_trx(self) -> int:
-        return next(self.numbers)
-
-    def record(self, events: Iterable[Event]) -> None:
-        self.recorded.extend(events)
-
-    def of(self, kind: EventType) -> list[Event]:
-        return [e for e in self.recorded if e.type is kind]
+from tests.unit.web.fakes import FIRST_SERVER_TRX, NOW_MS, FakeExtension
 
 
 @pytest.fixture

@@ -276,7 +276,8 @@ def test_every_command_describes_its_success_and_the_errors_every_command_can_me
             assert {"401", "403"} <= statuses, path
 
 
-def test_an_error_reply_is_exactly_ok_error_and_code(spec: dict[str, Any]) -> None:
+def test_an_error_reply_is_exactly_ok_error_code_and_request_id(spec: dict[str, Any]) -> None:
     error = spec["components"]["schemas"]["Error"]
     assert error["additionalProperties"] is False
-    assert set(error["required"]) == set(error["properties"]) == {"ok", "error", "code"}
+    assert set(error["required"]) == set(error["properties"])
+    assert set(error["properties"]) == {"ok", "error", "code", "request_id"}
