@@ -28,6 +28,7 @@ from dts.domain import pending, triggers
 from dts.domain.account import Account, PendingTrade, Side, TriggerOrder
 from dts.domain.change import Change
 from dts.domain.events import Event
+from dts.domain.quote import Quote
 from dts.domain.runner import run
 from dts.errors import BadInput, NotFound, Refused, Unavailable
 from dts.ports import Accounts, AuditTrailStore, Quotes
@@ -119,12 +120,12 @@ class Services:
             time.sleep(random.uniform(0, min(0.002 * (attempt + 1), 0.05)))
         raise Refused("the account is too busy right now, try again", "CONFLICT")
 
-    def _quote(self, caller: Caller, sym: str) -> int:
-        """The symbol's price now; a fetch's quoteServer event goes into the trail at once, so it
+    def _quote(self, caller: Caller, sym: str) -> Quote:
+        """The symbol's quote now; a fetch's quoteServer event goes into the trail at once, so it
         is recorded even if the command is then refused."""
         quote, events = self.quotes.get(sym, caller.username, caller.trx)
         caller.trail.extend(events)
-        return quote.price_cents
+        return quote
 
     def add(self, caller: Caller, amount_cents: int) -> Reply:
         def rule(ch: Change) -> Reply:
@@ -135,8 +136,7 @@ class Services:
         return self.apply(caller, "ADD", rule, create=True)
 
     def quote(self, caller: Caller, sym: str) -> Reply:
-        quote, events = self.quotes.get(sym, caller.username, caller.trx)
-        caller.trail.extend(events)
+        quote = self._quote(caller, sym)
         return {
             "sym": sym,
             "price_cents": quote.price_cents,
@@ -146,7 +146,7 @@ class Services:
         }
 
     def start_trade(self, side: Side, caller: Caller, sym: str, amount_cents: int) -> Reply:
-        price_cents = self._quote(caller, sym)
+        price_cents = self._quote(caller, sym).price_cents
         ttl_ms = self.settings.pending_ttl_s * 1000
 
         def rule(ch: Change) -> Reply:
@@ -169,7 +169,7 @@ class Services:
         return self.apply(caller, f"SET_{side.value}_AMOUNT", rule)
 
     def set_trigger(self, side: Side, caller: Caller, sym: str, trigger_cents: int) -> Reply:
-        price_cents = self._quote(caller, sym)
+        price_cents = self._quote(caller, sym).price_cents
 
         def rule(ch: Change) -> Reply:
             order, fired = triggers.set_trigger(ch, side, sym, trigger_cents, price_cents)
