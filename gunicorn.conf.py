@@ -12,8 +12,9 @@ import os
 
 bind = os.environ.get("DTS_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("DTS_WORKERS", "1"))
-threads = int(os.environ.get("DTS_THREADS", "16"))
-worker_class = "gthread"
+worker_class = os.environ.get("DTS_WORKER_CLASS", "gevent")
+worker_connections = int(os.environ.get("DTS_WORKER_CONNECTIONS", "256"))  # gevent
+threads = int(os.environ.get("DTS_THREADS", "16"))  # gthread
 keepalive = 75
 timeout = 30
 graceful_timeout = 20

@@ -16,6 +16,7 @@ import jwt
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from dts.config import Settings
+from dts.cooperative import off_the_loop
 from dts.errors import BadInput, Forbidden, Unauthorized
 
 log = logging.getLogger(__name__)
@@ -35,14 +36,14 @@ OPERATOR = Identity(username=None, operator=True)
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password)
+    return off_the_loop(generate_password_hash, password)
 
 
 def password_matches(stored_hash: str | None, password: str) -> bool:
     if stored_hash is None:
-        check_password_hash(_DUMMY_HASH, password)
+        off_the_loop(check_password_hash, _DUMMY_HASH, password)
         return False
-    return check_password_hash(stored_hash, password)
+    return off_the_loop(check_password_hash, stored_hash, password)
 
 
 class Authenticator:

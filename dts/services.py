@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 from dts.adapters.audit.logxml import iter_log
 from dts.adapters.audit.outbox import with_ids
 from dts.config import Settings
+from dts.cooperative import give_way
 from dts.domain import pending, triggers
 from dts.domain.account import Account, PendingTrade, Side, TriggerOrder
 from dts.domain.change import Change
@@ -236,6 +237,7 @@ class Services:
                     for chunk in iter_log(self.audit.records(username)):
                         out.write(chunk)
                         yield chunk
+                        give_way()  # a log of millions of records takes a while to write
                 partial.replace(path)
             finally:
                 partial.unlink(missing_ok=True)
