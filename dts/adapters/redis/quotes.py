@@ -16,7 +16,7 @@ import zlib
 from dataclasses import asdict
 
 import redis
-import urllib3
+import requests
 
 from dts.domain.events import Event
 from dts.domain.quote import Quote
@@ -29,32 +29,33 @@ _LOCK = "dts:quote-lock:{}"
 
 
 class QuoteServerClient:
-    """HTTP to the internal quote server over one pool of keep-alive connections per process.
-
-    urllib3 itself rather than requests on top of it: a fetch is one GET of a small JSON body, and
-    requests' sessions, hooks and adapters were most of a fetch's cost in the service.
-    """
+    """HTTP to the internal quote server over one keep-alive session per thread."""
 
     def __init__(self, base_url: str, timeout_s: float) -> None:
         self.url = base_url.rstrip("/") + "/quote"
-        self.timeout = urllib3.Timeout(total=timeout_s)
-        self._pool = urllib3.PoolManager(maxsize=32, retries=False)
+        self.timeout_s = timeout_s
+        self._local = threading.local()
+
+    def _session(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = requests.Session()
+        return session
 
     def fetch(self, sym: str, username: str) -> Quote:
         try:
-            resp = self._pool.request(
-                "GET", self.url, fields={"sym": sym, "user": username}, timeout=self.timeout
+            resp = self._session().get(
+                self.url, params={"sym": sym, "user": username}, timeout=self.timeout_s
             )
-            if resp.status != 200:
-                raise ValueError(f"the quote server answered {resp.status}")
-            body = json.loads(resp.data)
+            resp.raise_for_status()
+            body = resp.json()
             return Quote(
                 sym=sym,
                 price_cents=int(body["price_cents"]),
                 quote_server_time_ms=int(body["timestamp"]),
                 cryptokey=str(body["cryptokey"]),
             )
-        except (urllib3.exceptions.HTTPError, ValueError, KeyError, TypeError) as exc:
+        except (requests.RequestException, ValueError, KeyError, TypeError) as exc:
             raise Unavailable("the quote server is unavailable, try again shortly") from exc
 
 
@@ -107,21 +108,15 @@ class QuoteCache:
             return None
         return Quote(**{**json.loads(raw), "cached": True})
 
-    def _store(self, quote: Quote, lock_key: str | None) -> None:
-        """Caches and announces a fetched quote, and releases the fetch's lock, in one round trip.
-
-        A quote the cache refuses is still a real quote, fetched and to be logged: the command goes
-        on with it, and only the next one pays for another fetch (the watcher's sweep still finds
-        the symbol's triggers). The lock is released after the quote is cached, so a process
-        waiting on it finds the quote; one left behind expires by itself within `wait_s`.
-        """
+    def _store(self, quote: Quote) -> None:
+        """Caches and announces a fetched quote. A quote the cache refuses is still a real quote,
+        fetched and to be logged: the command goes on with it, and only the next one pays for
+        another fetch (the watcher's sweep still finds the symbol's triggers)."""
         payload = json.dumps({k: v for k, v in asdict(quote).items() if k != "cached"})
         try:
             pipe = self.redis.pipeline(transaction=False)
             pipe.set(_KEY.format(quote.sym), payload, ex=self.ttl_s)
             pipe.publish(QUOTE_CHANNEL, f"{quote.sym} {quote.price_cents}")
-            if lock_key is not None:
-                pipe.delete(lock_key)
             pipe.execute()
         except redis.RedisError:
             log.warning("quote for %s fetched but not cached: the cache refused it", quote.sym)
@@ -144,9 +139,8 @@ class QuoteCache:
                     return cached, []
         try:
             quote = self.quote_server.fetch(sym, username)
-        except BaseException:
+            self._store(quote)  # before the lock goes, so a waiting process finds it cached
+        finally:
             if holder:
                 self._release(lock_key)
-            raise
-        self._store(quote, lock_key if holder else None)
         return quote, [quote.fetched(username, trx_num, int(time.time() * 1000))]
