@@ -16,6 +16,7 @@ from dts.domain.events import Event, EventType
 from dts.errors import DtsError
 from dts.web import request_ids
 from dts.web.command import EXTENSION, current_command
+from dts.web.json_provider import OrjsonProvider
 from dts.web.openapi import register_openapi_routes
 from dts.web.refusals import as_refusal
 from dts.web.request_ids import request_id
@@ -132,7 +133,7 @@ def create_service_app(
     settings = named(config or Settings.from_env(), name).validate()
     app = Flask(name)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
-    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json = OrjsonProvider(app)
     ext = DtsExtension(settings)
     app.extensions[EXTENSION] = ext
     request_ids.install(app)

@@ -8,12 +8,12 @@ duration, so one request can be followed from NGINX into a service's log.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import time
 import uuid
 
+import orjson
 from flask import Flask, Response, g, request
 
 log = logging.getLogger("dts.requests")
@@ -58,7 +58,7 @@ def log_command(
     if not log.isEnabledFor(logging.INFO):
         return
     log.info(
-        json.dumps(
+        orjson.dumps(
             {
                 "request_id": request_id(),
                 "command": command,
@@ -66,7 +66,6 @@ def log_command(
                 "outcome": outcome,
                 "status": status,
                 "ms": round((time.perf_counter() - started) * 1000, 1),
-            },
-            separators=(",", ":"),
-        )
+            }
+        ).decode()
     )

@@ -18,7 +18,6 @@ every command answered before it began, whatever the drainers are doing.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import socket
@@ -27,6 +26,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import orjson
 import redis
 
 from dts.adapters.group_commit import GroupCommit
@@ -44,7 +44,7 @@ Store = Callable[[list[Record]], None]
 
 
 def _entries_records(entries: list[tuple[bytes, dict[bytes, bytes]]]) -> list[Record]:
-    return [record for _, fields in entries for record in json.loads(fields[b"r"])]
+    return [record for _, fields in entries for record in orjson.loads(fields[b"r"])]
 
 
 class AuditJournal:
@@ -92,7 +92,7 @@ class AuditJournal:
 
     def _append_many(self, batches: list[list[Record]]) -> list[None]:
         merged = [record for records in batches for record in records]
-        self.redis.xadd(self.stream, {"r": json.dumps(merged, separators=(",", ":"))})
+        self.redis.xadd(self.stream, {"r": orjson.dumps(merged)})
         return [None] * len(batches)
 
     def drain(self) -> None:

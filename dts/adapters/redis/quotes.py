@@ -8,13 +8,13 @@ an audit event and is published on `QUOTE_CHANNEL` so the trigger watcher checks
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
 import zlib
 from dataclasses import asdict
 
+import orjson
 import redis
 import requests
 
@@ -97,7 +97,7 @@ class QuoteCache:
         except redis.RedisError as exc:
             raise Unavailable("the quote cache is unavailable, try again shortly") from exc
         return {
-            sym: int(json.loads(raw)["price_cents"])
+            sym: int(orjson.loads(raw)["price_cents"])
             for sym, raw in zip(symbols, raws, strict=True)
             if raw is not None
         }
@@ -106,13 +106,13 @@ class QuoteCache:
         raw = self.redis.get(_KEY.format(sym))
         if raw is None:
             return None
-        return Quote(**{**json.loads(raw), "cached": True})
+        return Quote(**{**orjson.loads(raw), "cached": True})
 
     def _store(self, quote: Quote) -> None:
         """Caches and announces a fetched quote. A quote the cache refuses is still a real quote,
         fetched and to be logged: the command goes on with it, and only the next one pays for
         another fetch (the watcher's sweep still finds the symbol's triggers)."""
-        payload = json.dumps({k: v for k, v in asdict(quote).items() if k != "cached"})
+        payload = orjson.dumps({k: v for k, v in asdict(quote).items() if k != "cached"})
         try:
             pipe = self.redis.pipeline(transaction=False)
             pipe.set(_KEY.format(quote.sym), payload, ex=self.ttl_s)
