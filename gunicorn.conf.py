@@ -1,11 +1,16 @@
 """Gunicorn settings shared by every DTS service, natively and in Docker.
 
-Threads rather than many processes: a request spends most of its time waiting on the database,
-Redis or the quote server, and threads share one connection pool per process. One process per
-service by default: the machine's cores are shared with the database, NGINX, Redis and the
-clients, and on two cores one worker of 16 threads spent less CPU per command than two workers of 8
-(3.6-3.7 ms against 3.9 ms across the buy, sell and user services) for the same 16 requests in
-flight per service.
+gevent's worker by default: a request spends most of its time waiting on the database, Redis or
+the quote server, and one thread switching between requests whenever one waits costs less than 16
+threads taking turns at the interpreter lock. On the final-shaped workload (same-hour A/B,
+4574d14 against 2ef1d64 on 2026-12-07, bench/results/ab/) it served 20 % more commands per second
+with p99 94 ms against 117-137 ms. dts.cooperative keeps long work (password hashing, a DUMPLOG's
+stream) from holding up the other requests. `DTS_WORKER_CLASS=gthread` runs the threaded worker
+with `DTS_THREADS` threads instead.
+
+One process per service by default: the machine's cores are shared with the database, NGINX,
+Redis and the clients, and a second process per service makes the batches of
+dts.adapters.group_commit smaller.
 """
 
 import os
