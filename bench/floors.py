@@ -32,9 +32,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.db_ceiling import cpu_seconds, free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-TICK = os.sysconf("SC_CLK_TCK")
 JSON = {"Content-Type": "application/json"}
 
 NOOP_APP = """
@@ -51,19 +52,8 @@ def create_app():
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def cpu_s(pids: list[int]) -> float:
-    total = 0.0
-    for pid in pids:
-        raw = Path(f"/proc/{pid}/stat").read_text()
-        fields = raw[raw.rindex(")") + 2 :].split()
-        total += (int(fields[11]) + int(fields[12])) / TICK
-    return total
+    return sum(cpu_seconds(pid) for pid in pids)
 
 
 def children(pid: int) -> list[int]:
