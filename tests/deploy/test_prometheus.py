@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES_DIR = ROOT / "deploy" / "prometheus"
@@ -81,3 +82,30 @@ def test_the_compose_configuration_loads() -> None:
     assert checked.returncode == 0, checked.stdout + checked.stderr
     for rules in RULE_FILES:
         assert rules.name in checked.stdout
+
+
+def test_compose_runs_prometheus_on_these_files_and_it_finds_every_service() -> None:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    config = yaml.safe_load((RULES_DIR / "prometheus.compose.yml").read_text())
+    prometheus = compose["prometheus"]
+    assert "./deploy/prometheus:/etc/prometheus/dts:ro" in prometheus["volumes"]
+    assert "--config.file=/etc/prometheus/dts/prometheus.compose.yml" in prometheus["command"]
+    found = {
+        name: sd["port"]
+        for job in config["scrape_configs"]
+        for sd in job.get("dns_sd_configs", [])
+        for name in sd["names"]
+    }
+    static = {
+        target.split(":")[0]
+        for job in config["scrape_configs"]
+        for sc in job.get("static_configs", [])
+        for target in sc["targets"]
+    }
+    for service in ("buy_service", "sell_service", "user_service", "quote_server", "watcher"):
+        assert service in compose and service in found, service
+    assert compose["watcher"]["environment"]["DTS_WATCHER_METRICS_BIND"].endswith(
+        f":{found['watcher']}"
+    )
+    assert {"redis-exporter", "nginx-exporter"} <= static
+    assert {"redis-exporter", "nginx-exporter"} <= set(compose)
