@@ -154,6 +154,19 @@ def test_quotes_are_served_from_the_cache(replayed: dict) -> None:
     assert ratio is not None and 0 < ratio < 1, ratio
 
 
+def test_the_watcher_checks_fresh_quotes_and_the_audit_log_is_stored(replayed: dict) -> None:
+    """Every quote fetched is published, and the watcher times its check from the fetch; the
+    journal's backlog is reported, and the drainers report what they stored."""
+    eventually("sum(dts_commands_total)", float(replayed["sent"]))
+    fetched = scalar("sum(dts_quote_server_seconds_count)")
+    assert fetched is not None and fetched > 0
+    checked = eventually("sum(dts_watcher_trigger_lag_seconds_count)", fetched)
+    assert checked is not None and 0 < checked <= fetched, (checked, fetched)
+    assert (scalar("sum(dts_watcher_sweep_seconds_count)") or 0) > 0
+    assert scalar('dts_audit_journal_entries{job="watcher"}') is not None
+    assert (scalar("sum(dts_audit_records_stored_total)") or 0) >= replayed["sent"]
+
+
 def test_every_process_is_a_target_and_every_target_is_up(replayed: dict) -> None:
     deadline = time.monotonic() + SETTLE_S
     while True:
