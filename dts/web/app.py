@@ -64,6 +64,7 @@ class DtsExtension:
         try:
             checks["redis"] = bool(self.redis.ping())
         except redis.RedisError:
+            metrics.redis_error("health")
             log.warning("health: redis ping failed")
         return checks
 

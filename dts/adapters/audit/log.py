@@ -142,6 +142,7 @@ class AuditLog:
         try:
             self.journal.drain()
         except redis.RedisError:
+            metrics.redis_error("audit_journal")
             log.warning("audit journal unreachable: cannot tell whether the log is complete")
             return False
         return True
