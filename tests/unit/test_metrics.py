@@ -11,7 +11,9 @@ from flask import Flask
 from prometheus_client import REGISTRY
 
 from dts import metrics
+from dts.adapters.redis.quotes import quote_message, read_quote_message
 from dts.config import ConfigError, Settings
+from dts.domain.quote import Quote
 from dts.web.app import register_error_handlers
 from dts.web.command import EXTENSION, CommandRequest, command
 from quote_server.app import create_app
@@ -102,3 +104,13 @@ def test_metrics_are_on_unless_switched_off() -> None:
     assert Settings.from_env({}).metrics is True
     for off in ("off", "0", "false", "OFF"):
         assert Settings.from_env({"DTS_METRICS": off}).metrics is False
+
+
+def test_a_fresh_quote_message_carries_its_fetch_time_and_an_older_one_still_reads() -> None:
+    quote = Quote(sym="ABC", price_cents=12_34, quote_server_time_ms=1, cryptokey="k")
+    assert read_quote_message(quote_message(quote, 1_700_000_000_123)) == (
+        "ABC",
+        12_34,
+        1_700_000_000_123,
+    )
+    assert read_quote_message("ABC 1234") == ("ABC", 12_34, None)  # from a service before metrics
