@@ -182,7 +182,17 @@ def test_every_process_is_a_target_and_every_target_is_up(replayed: dict) -> Non
 
 
 @pytest.mark.parametrize(
-    "path", ["/metrics", "/buy/metrics", "/sell/metrics", "/user_utils/metrics", "/stub_status"]
+    "path",
+    [
+        "/metrics",
+        "/buy/metrics",
+        "/sell/metrics",
+        "/user_utils/metrics",
+        "/auth/metrics",
+        "/quote_server/metrics",
+        "/metrics/",
+        "/stub_status",
+    ],
 )
 def test_metrics_are_never_served_through_nginx(metrics_stack: dict[str, str], path: str) -> None:
     public = requests.get(f"http://127.0.0.1:{HTTP_PORT}{path}", timeout=10)
