@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
 
@@ -12,6 +13,17 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"
+
+
+@pytest.fixture(autouse=True)
+def environment_kept() -> Iterator[None]:
+    """gunicorn.conf.py sets the variable in os.environ itself: each test leaves it as it was."""
+    was = os.environ.get(MULTIPROC_DIR)
+    yield
+    if was is None:
+        os.environ.pop(MULTIPROC_DIR, None)
+    else:
+        os.environ[MULTIPROC_DIR] = was
 
 
 def load_conf() -> ModuleType:
