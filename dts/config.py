@@ -80,6 +80,11 @@ class Settings:
     # Fixed mode only: `SYM=cents,...` prices that replace the derived ones (tests move a price by
     # restarting the quote server with another list).
     quote_prices: str = ""
+    # Prometheus metrics (dts.metrics): every process records them and serves them at /metrics;
+    # off, nothing is recorded and no /metrics exists (the stack then starts no Prometheus).
+    metrics: bool = True
+    # Where the watcher, which has no HTTP server of its own, serves its /metrics: internal only.
+    watcher_metrics_bind: str = "127.0.0.1:18005"
 
     def validate(self) -> Settings:
         if self.auth_enabled:
@@ -99,6 +104,9 @@ class Settings:
             raise ConfigError("DTS_AUDIT_LINGER_S must be between 0 and 1")
         if not 1 <= self.leader_lease_s <= 300:
             raise ConfigError("DTS_LEADER_LEASE_S must be between 1 and 300")
+        host, _, port = self.watcher_metrics_bind.rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ConfigError("DTS_WATCHER_METRICS_BIND must be host:port")
         return self
 
     @classmethod
@@ -135,6 +143,8 @@ class Settings:
             "quote_seed": _int(env, "QUOTE_SEED", 0) if env.get("QUOTE_SEED", "").strip() else None,
             "quote_latency_ms": _int(env, "QUOTE_LATENCY_MS", d.quote_latency_ms),
             "quote_prices": env.get("QUOTE_PRICES") or d.quote_prices,
+            "metrics": env.get("DTS_METRICS", "on").strip().lower() not in {"off", "0", "false"},
+            "watcher_metrics_bind": env.get("DTS_WATCHER_METRICS_BIND") or d.watcher_metrics_bind,
         }
         known = {f.name for f in fields(cls)}
         unknown = set(overrides) - known

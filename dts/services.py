@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from dts import metrics
 from dts.adapters.audit.logxml import iter_log
 from dts.adapters.audit.outbox import with_ids
 from dts.config import Settings
@@ -95,6 +96,7 @@ class Services:
                 first = stored.reply_for(caller.key, command)
                 if first is not None:
                     caller.trail.extend(carried)
+                    metrics.idempotent_replay(command)
                     return first  # type: ignore[return-value]
             outcome = run(
                 stored.account,
@@ -114,6 +116,7 @@ class Services:
             if caller.key is not None and outcome.refusal is None:
                 remembered = stored.remember(caller.key, command, outcome.result)
             if self.accounts.save(stored, outcome.account, events, remembered):
+                metrics.pending_expired(outcome.expired)
                 caller.trail.extend(events)
                 if outcome.refusal is not None:
                     raise outcome.refusal

@@ -29,8 +29,10 @@ import time
 
 import redis
 
+from dts import metrics
+from dts.adapters.audit.journal import journal_backlog
 from dts.adapters.redis.leader import Lease, instance_id
-from dts.adapters.redis.quotes import QUOTE_CHANNEL
+from dts.adapters.redis.quotes import QUOTE_CHANNEL, read_quote_message
 from dts.adapters.redis.watch_hints import WatchHints
 from dts.config import Settings
 from dts.domain.events import Event
@@ -105,6 +107,7 @@ class TriggerWatcher:
             finally:
                 self.record(caller.trail)
             fired += len(reply["fired"])
+            metrics.triggers_fired(str(order["side"]) for order in reply["fired"])
         return fired
 
     def settle_expired(self) -> int:
@@ -141,6 +144,13 @@ class TriggerWatcher:
         behind hundreds of quote-server fetches. Refreshing stops after `interval_s`, and the
         symbols left over come first in the next sweep's refresh.
         """
+        started = time.perf_counter()
+        try:
+            self._sweep()
+        finally:
+            metrics.sweep_done(started)
+
+    def _sweep(self) -> None:
         if self.rebuilt_at is None or time.monotonic() - self.rebuilt_at >= self.rebuild_s:
             self.rebuild_hints()
         self.settle_expired()
@@ -174,9 +184,13 @@ class TriggerWatcher:
                     message = pubsub.get_message(timeout=1.0)
                     if message is None or not self.leading:
                         continue
-                    sym, _, price = message["data"].decode().partition(" ")
-                    self.check_symbol(sym, int(price))
+                    sym, price_cents, fetched_ms = read_quote_message(message["data"].decode())
+                    self.check_symbol(sym, price_cents)
+                    if fetched_ms is not None:
+                        metrics.trigger_lag(fetched_ms)
             except (redis.RedisError, DtsError, ValueError) as exc:
+                if isinstance(exc, redis.RedisError):
+                    metrics.redis_error("quote_listener")
                 log.warning("quote listener: %s; reconnecting", exc)
                 self.stopping.wait(1.0)
 
@@ -196,6 +210,8 @@ class TriggerWatcher:
             try:
                 self.sweep()
             except (redis.RedisError, DtsError) as exc:
+                if isinstance(exc, redis.RedisError):
+                    metrics.redis_error("watcher_sweep")
                 log.warning("sweep failed: %s", exc)
             except Exception:  # a bug in one sweep must not end the watcher: the next may pass
                 log.exception("sweep failed")
@@ -216,7 +232,13 @@ def build(settings: Settings) -> TriggerWatcher:
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     settings = named(Settings.from_env(), "watcher")
+    metrics.enable(settings.metrics)
     watcher = build(settings)
+    if settings.metrics:
+        metrics.serve(
+            settings.watcher_metrics_bind,
+            metrics.AuditBacklog(lambda: journal_backlog(watcher.redis)),
+        )
     signal.signal(signal.SIGTERM, lambda *_: watcher.stopping.set())
     signal.signal(signal.SIGINT, lambda *_: watcher.stopping.set())
     log.info("watching triggers every %.1f s", settings.watch_interval_s)

@@ -13,6 +13,7 @@ from typing import Any
 from flask import Blueprint, Flask, current_app, request
 from flask.typing import ResponseReturnValue
 
+from dts import metrics
 from dts.config import ConfigError, Settings
 from dts.errors import BadInput
 from dts.money import format_cents
@@ -20,6 +21,7 @@ from dts.price_walk import PriceWalk, fixed_price_cents, make_cryptokey
 from dts.validation import QuoteQuery, parse
 from dts.web import request_ids
 from dts.web.app import register_error_handlers
+from dts.web.metrics_endpoint import register_metrics_endpoint
 
 SERVICE_NAME = "quote_server"
 
@@ -41,6 +43,8 @@ def create_app(config: Settings | None = None) -> Flask:
     app.register_blueprint(bp)
     register_error_handlers(app)
     request_ids.install(app)
+    metrics.enable(settings.metrics)
+    register_metrics_endpoint(app, settings.metrics)
     return app
 
 
@@ -76,6 +80,7 @@ def quote() -> ResponseReturnValue:
     else:
         walk: PriceWalk = current_app.extensions["price_walk"]
         price_cents = walk.next_price_cents(query.sym)
+    metrics.quote_served()
     return {
         "sym": query.sym,
         "user": query.user,

@@ -15,12 +15,19 @@ Replicas: DTS_REPLICAS (default 1) processes of each of the buy, sell and user s
 service DTS_BUY_REPLICAS, DTS_SELL_REPLICAS, DTS_USER_REPLICAS; DTS_WATCHERS watcher instances
 (one leads at a time, see dts.adapters.redis.leader). Replica k (from 0) of a service listens on its
 port + 20 k.
+
+Metrics (DTS_METRICS, default on): every service and the quote server answer /metrics on their own
+port, each watcher on base+5 (+20 k), and Prometheus (Debian's package) scrapes them and the Redis
+and NGINX exporters, listening on 127.0.0.1:DTS_PROMETHEUS_PORT (default 9090, or base+90 when
+DTS_PORT_BASE is set, so that a second stack's Prometheus does not collide with the first's). Its
+configuration is generated into the data directory; its rules are deploy/prometheus/*.rules.yml.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import re
 import secrets
@@ -107,6 +114,9 @@ class Layout:
     db_sync: bool
     redis_fsync: str = "always"
     replicas: dict[str, int] = field(default_factory=dict)
+    metrics: bool = True
+    prometheus_port: int = 9090
+    scrape_interval_s: float = 5.0
 
     @classmethod
     def from_env(cls) -> Layout:
@@ -127,6 +137,10 @@ class Layout:
             # ("everysec", which still survives a killed Redis, not a power cut).
             redis_fsync=redis_fsync(os.environ.get("DTS_REDIS_FSYNC") or "always"),
             replicas=replica_counts(os.environ),
+            metrics=(os.environ.get("DTS_METRICS") or "on").strip().lower()
+            not in {"off", "0", "false"},
+            prometheus_port=prometheus_port(os.environ),
+            scrape_interval_s=scrape_interval_s(os.environ.get("DTS_SCRAPE_INTERVAL_S") or "5"),
         )
 
     def port(self, offset: int) -> int:
@@ -152,6 +166,35 @@ SERVICES = {
 }
 REPLICA_PORT_STRIDE = 20  # never lands on the database (17) or Redis (79) offsets
 MAX_REPLICAS = 8
+# Port offsets of what only metrics need (base+5+20 k never meets a service replica's or a store's).
+WATCHER_METRICS_OFFSET = 5
+PROMETHEUS_OFFSET = 90  # used only when DTS_PORT_BASE is set and DTS_PROMETHEUS_PORT is not
+REDIS_EXPORTER_OFFSET = 91
+NGINX_EXPORTER_OFFSET = 92
+NGINX_STATUS_OFFSET = 93  # NGINX's stub_status, on an internal listener of its own
+DEFAULT_PROMETHEUS_PORT = 9090
+METRICS_TOOLS = ("prometheus", "prometheus-redis-exporter", "prometheus-nginx-exporter")
+RULE_FILES = sorted((ROOT / "deploy" / "prometheus").glob("*.rules.yml"))
+
+
+def prometheus_port(env: os._Environ[str] | dict[str, str]) -> int:
+    if env.get("DTS_PROMETHEUS_PORT"):
+        return int(env["DTS_PROMETHEUS_PORT"])
+    if env.get("DTS_PORT_BASE"):
+        return int(env["DTS_PORT_BASE"]) + PROMETHEUS_OFFSET
+    return DEFAULT_PROMETHEUS_PORT
+
+
+def scrape_interval_s(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not 0.5 <= seconds <= 300:
+        raise SystemExit(
+            f"DTS_SCRAPE_INTERVAL_S must be a number of seconds from 0.5 to 300, not {text!r}"
+        )
+    return seconds
 
 
 def redis_fsync(value: str) -> str:
@@ -182,6 +225,10 @@ def replica_name(name: str, k: int) -> str:
 
 def replica_port(layout: Layout, name: str, k: int) -> int:
     return layout.port(SERVICES[name][0] + REPLICA_PORT_STRIDE * k)
+
+
+def watcher_metrics_port(layout: Layout, k: int) -> int:
+    return layout.port(WATCHER_METRICS_OFFSET + REPLICA_PORT_STRIDE * k)
 
 
 def load_secrets(layout: Layout) -> dict[str, str]:
@@ -260,6 +307,15 @@ def nginx_config(layout: Layout) -> Path:
         },
     )
     (conf_dir / "conf.d" / "dts.conf").write_text(site)
+    status = conf_dir / "conf.d" / "status.conf"
+    status.unlink(missing_ok=True)
+    if layout.metrics:
+        status.write_text(
+            render(
+                (ROOT / "nginx" / "templates" / "status.conf.template").read_text(),
+                {"DTS_NGINX_STATUS_LISTEN": f"127.0.0.1:{layout.port(NGINX_STATUS_OFFSET)}"},
+            )
+        )
     main = render(
         (ROOT / "nginx" / "nginx.native.conf.template").read_text(),
         {"DTS_NGINX_DIR": str(conf_dir), "DTS_LOG_DIR": str(layout.log_dir)},
@@ -345,14 +401,17 @@ def processes(layout: Layout) -> list[Proc]:
             procs.append(proc)
     for k in range(layout.count("watcher")):
         name = replica_name("watcher", k)
-        procs.append(
-            Proc(
-                name,
-                [sys.executable, "-m", "dts.watcher"],
-                env={**common, "DTS_INSTANCE": name},
-                marker="dts.watcher",  # what every instance's command line shows
-            )
+        watcher = Proc(
+            name,
+            [sys.executable, "-m", "dts.watcher"],
+            env={**common, "DTS_INSTANCE": name},
+            marker="dts.watcher",  # what every instance's command line shows
         )
+        if layout.metrics:
+            watcher.port = watcher_metrics_port(layout, k)
+            watcher.health_url = f"http://127.0.0.1:{watcher.port}/metrics"
+            watcher.env["DTS_WATCHER_METRICS_BIND"] = f"127.0.0.1:{watcher.port}"
+        procs.append(watcher)
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     procs.append(
         Proc(
@@ -363,11 +422,98 @@ def processes(layout: Layout) -> list[Proc]:
             marker=str(layout.data / "nginx"),
         )
     )
+    if layout.metrics:
+        procs += metrics_processes(layout, redis_port)
     return procs
 
 
+def metrics_processes(layout: Layout, redis_port: int) -> list[Proc]:
+    """The two exporters (Debian's) and Prometheus itself, after NGINX: its exporter reads NGINX's
+    stub_status from the start."""
+    redis_exporter = layout.port(REDIS_EXPORTER_OFFSET)
+    nginx_exporter = layout.port(NGINX_EXPORTER_OFFSET)
+    config = prometheus_config(layout)
+    return [
+        Proc(
+            "redis_exporter",
+            [
+                tool_path("prometheus-redis-exporter"),
+                "-redis.addr",
+                f"redis://127.0.0.1:{redis_port}",
+                "-web.listen-address",
+                f"127.0.0.1:{redis_exporter}",
+            ],
+            port=redis_exporter,
+        ),
+        Proc(
+            "nginx_exporter",
+            [
+                tool_path("prometheus-nginx-exporter"),
+                "-nginx.scrape-uri",
+                f"http://127.0.0.1:{layout.port(NGINX_STATUS_OFFSET)}/stub_status",
+                "-nginx.retries",
+                "10",
+                "-web.listen-address",
+                f"127.0.0.1:{nginx_exporter}",
+            ],
+            port=nginx_exporter,
+        ),
+        Proc(
+            "prometheus",
+            [
+                tool_path("prometheus"),
+                f"--config.file={config}",
+                f"--storage.tsdb.path={layout.data / 'prometheus' / 'tsdb'}",
+                f"--web.listen-address=127.0.0.1:{layout.prometheus_port}",
+                "--storage.tsdb.retention.time=15d",
+            ],
+            health_url=f"http://127.0.0.1:{layout.prometheus_port}/-/ready",
+            port=layout.prometheus_port,
+            marker=str(config),
+        ),
+    ]
+
+
+def tool_path(name: str) -> str:
+    return shutil.which(name) or f"/usr/bin/{name}"
+
+
+def scrape_targets(layout: Layout) -> dict[str, list[str]]:
+    """Prometheus's jobs and their addresses: every replica of every process that has metrics."""
+    targets = {
+        name: [f"127.0.0.1:{replica_port(layout, name, k)}" for k in range(layout.count(name))]
+        for name in SERVICES
+    }
+    targets["quote_server"] = [f"127.0.0.1:{layout.port(4)}"]
+    targets["watcher"] = [
+        f"127.0.0.1:{watcher_metrics_port(layout, k)}" for k in range(layout.count("watcher"))
+    ]
+    targets["redis"] = [f"127.0.0.1:{layout.port(REDIS_EXPORTER_OFFSET)}"]
+    targets["nginx"] = [f"127.0.0.1:{layout.port(NGINX_EXPORTER_OFFSET)}"]
+    targets["prometheus"] = [f"127.0.0.1:{layout.prometheus_port}"]
+    return targets
+
+
+def prometheus_config(layout: Layout) -> Path:
+    """prometheus.yml in the data directory (JSON, which is YAML), rules from the checkout."""
+    directory = layout.data / "prometheus"
+    directory.mkdir(parents=True, exist_ok=True)
+    interval = f"{layout.scrape_interval_s:g}s"
+    config = {
+        "global": {"scrape_interval": interval, "evaluation_interval": interval},
+        "rule_files": [str(path) for path in RULE_FILES],
+        "scrape_configs": [
+            {"job_name": job, "static_configs": [{"targets": addresses}]}
+            for job, addresses in scrape_targets(layout).items()
+        ],
+    }
+    path = directory / "prometheus.yml"
+    path.write_text(json.dumps(config, indent=2) + "\n")
+    return path
+
+
 def gunicorn(layout: Layout, name: str, port: int, app: str, health: str) -> Proc:
-    return Proc(
+    proc = Proc(
         name,
         [
             str(BIN / "gunicorn"),
@@ -381,6 +527,10 @@ def gunicorn(layout: Layout, name: str, port: int, app: str, health: str) -> Pro
         port=port,
         env={"DTS_BIND": f"127.0.0.1:{port}"},
     )
+    if layout.metrics:
+        # Its own directory for the workers' metric files (gunicorn.conf.py empties it at start).
+        proc.env["PROMETHEUS_MULTIPROC_DIR"] = str(layout.data / "metrics" / name)
+    return proc
 
 
 def pid_file(layout: Layout, name: str) -> Path:
@@ -420,6 +570,9 @@ def answers(proc: Proc) -> bool:
     return True
 
 
+PORT_VARIABLES = {"nginx": "DTS_HTTP_PORT", "prometheus": "DTS_PROMETHEUS_PORT"}
+
+
 def start(layout: Layout, proc: Proc) -> subprocess.Popen[bytes] | None:
     if running_pid(layout, proc.name):
         say(f"  {proc.name}: already running")
@@ -427,10 +580,12 @@ def start(layout: Layout, proc: Proc) -> subprocess.Popen[bytes] | None:
     if proc.port and not port_free(proc.port):
         raise SystemExit(
             f"port {proc.port} for {proc.name} is taken by another program; stop it or set "
-            f"{'DTS_HTTP_PORT' if proc.name == 'nginx' else 'DTS_PORT_BASE'}"
+            f"{PORT_VARIABLES.get(proc.name, 'DTS_PORT_BASE')}"
         )
     log = open(layout.log_dir / f"{proc.name}.log", "ab")  # noqa: SIM115 - handed to the child
     env = {**os.environ, **proc.env, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
+    if "PROMETHEUS_MULTIPROC_DIR" not in proc.env:  # only gunicorn's workers share their metrics
+        env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     child = subprocess.Popen(
         proc.argv,
         cwd=ROOT,
@@ -464,22 +619,25 @@ def wait_healthy(
             time.sleep(0.2)
 
 
-def check_system_tools() -> None:
+def check_system_tools(layout: Layout) -> None:
     missing = [
         tool
-        for tool in ("nginx", "redis-server")
+        for tool in ("nginx", "redis-server", *(METRICS_TOOLS if layout.metrics else ()))
         if not shutil.which(tool)
         and not Path(f"/usr/sbin/{tool}").exists()
         and not Path(f"/usr/bin/{tool}").exists()
     ]
     if missing:
-        raise SystemExit(f"missing {', '.join(missing)}: run `make deps` (installs them with apt)")
+        raise SystemExit(
+            f"missing {', '.join(missing)}: run `make deps` (installs them with apt)"
+            + (", or set DTS_METRICS=off" if set(missing) <= set(METRICS_TOOLS) else "")
+        )
 
 
 def up(layout: Layout, children: dict[str, subprocess.Popen[bytes]] | None = None) -> None:
     """Starts what is not running yet and waits until all of it answers; `children` receives the
     processes it started. A stop signal to `run` meanwhile raises Interrupted (`run` stops all)."""
-    check_system_tools()
+    check_system_tools(layout)
     for sub in (layout.run_dir, layout.log_dir, layout.data / "dumplog"):
         sub.mkdir(parents=True, exist_ok=True)
     procs = processes(layout)
@@ -531,7 +689,19 @@ def stop_pid(pid: int, timeout_s: float = STOP_GRACE_S) -> None:
         os.killpg(pid, signal.SIGKILL)
 
 
-STOP_ORDER = ["nginx", "watcher", "user_utils", "sell", "buy", "quote_server", "redis", "database"]
+STOP_ORDER = [
+    "prometheus",
+    "nginx_exporter",
+    "redis_exporter",
+    "nginx",
+    "watcher",
+    "user_utils",
+    "sell",
+    "buy",
+    "quote_server",
+    "redis",
+    "database",
+]
 
 
 def down(layout: Layout) -> None:

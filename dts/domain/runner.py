@@ -30,6 +30,7 @@ class Outcome(Generic[T]):
     events: list[Event] = field(default_factory=list)
     result: T | None = None
     refusal: DtsError | None = None
+    expired: list[str] = field(default_factory=list)  # the sides whose pending trades expired
 
     @property
     def changed(self) -> bool:
@@ -61,5 +62,5 @@ def run(
     try:
         result = rule(ch)
     except DtsError as refusal:
-        return Outcome(account, settled, settled_events, refusal=refusal)
-    return Outcome(account, ch.account, ch.events, result=result)
+        return Outcome(account, settled, settled_events, refusal=refusal, expired=ch.expired)
+    return Outcome(account, ch.account, ch.events, result=result, expired=ch.expired)

@@ -10,6 +10,7 @@ import redis
 from flask import Blueprint, Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
+from dts import metrics
 from dts.auth import Authenticator
 from dts.config import Settings
 from dts.domain.events import Event, EventType
@@ -17,6 +18,7 @@ from dts.errors import DtsError
 from dts.web import request_ids
 from dts.web.command import EXTENSION, current_command
 from dts.web.json_provider import OrjsonProvider
+from dts.web.metrics_endpoint import register_metrics_endpoint
 from dts.web.openapi import register_openapi_routes
 from dts.web.refusals import as_refusal
 from dts.web.request_ids import request_id
@@ -42,6 +44,7 @@ class DtsExtension:
         try:
             return int(self.redis.incr("dts:trxnum"))
         except redis.RedisError:
+            metrics.redis_error("trx_number")
             return int(time.time() * 1000)
 
     def record(self, events: Iterable[Event]) -> None:
@@ -61,6 +64,7 @@ class DtsExtension:
         try:
             checks["redis"] = bool(self.redis.ping())
         except redis.RedisError:
+            metrics.redis_error("health")
             log.warning("health: redis ping failed")
         return checks
 
@@ -134,6 +138,7 @@ def create_service_app(
     app = Flask(name)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json = OrjsonProvider(app)
+    metrics.enable(settings.metrics)
     ext = DtsExtension(settings)
     app.extensions[EXTENSION] = ext
     request_ids.install(app)
@@ -153,4 +158,5 @@ def create_service_app(
             f"{prefix}/health", f"health{prefix.replace('/', '_')}", health, methods=["GET"]
         )
     register_openapi_routes(app, prefixes)
+    register_metrics_endpoint(app, settings.metrics)
     return app

@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from flask import Response, current_app, g, jsonify, request
 from pydantic import BaseModel
 
+from dts import metrics
 from dts.auth import Identity, acting_user
 from dts.domain.events import Event, EventType
 from dts.errors import BadInput, DtsError
@@ -231,6 +232,7 @@ def command(name: str) -> Callable[..., Callable[[], Response]]:
                     req.trx = ext.next_trx()
                 ext.record(take_records(req, refusal, ext.services.clock_ms()))
                 outcome, status = ("ok", 200) if refusal is None else (refusal.code, refusal.status)
+                metrics.command_done(name, outcome, time.perf_counter() - started)
                 log_command(name, req.username, outcome, started, status)
 
         return handle

@@ -1,12 +1,12 @@
 /**
  * Prints "HTTP_PORT PORT_BASE" for a test stack: the first candidate whose NGINX port and every
- * port scripts/stack.py takes from the base (+1..+4, +17, +79) are free, so the run does not
- * collide with another stack on the same machine.
+ * port scripts/stack.py takes from the base (+1..+5, +17, +79, and +90..+93 for metrics) are
+ * free, so the run does not collide with another stack on the same machine.
  */
 
 import net from 'node:net';
 
-const OFFSETS = [1, 2, 3, 4, 17, 79];
+const OFFSETS = [1, 2, 3, 4, 5, 17, 79, 90, 91, 92, 93];
 const CANDIDATES = [19300, 19500, 19700, 21300, 21500, 23300, 23500, 25300];
 
 function free(port, host) {

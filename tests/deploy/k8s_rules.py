@@ -221,3 +221,46 @@ def secret_template_problems(objects: Sequence[Manifest]) -> list[str]:
         f"stringData.{key} must be empty" for key, value in string_data.items() if value != ""
     ]
     return problems
+
+
+# What Prometheus scrapes in the cluster: each workload's pods, on the port that serves /metrics.
+SCRAPED = {
+    "Deployment/buy": 8000,
+    "Deployment/sell": 8000,
+    "Deployment/user": 8000,
+    "Deployment/quote": 8000,
+    "Deployment/watcher": 9105,
+    "StatefulSet/redis": 9121,
+    "Deployment/nginx": 9113,
+}
+
+
+def scrape_annotations(manifests: Manifests) -> list[str]:
+    """Every process with metrics is found by Prometheus's pod discovery (the prometheus.io/*
+    annotations) on a port one of its containers declares, and the NetworkPolicy lets it in."""
+    problems = []
+    found = dict(manifests.workloads())
+    for where, port in SCRAPED.items():
+        workload = found.get(where)
+        if workload is None:
+            problems.append(f"{where}: missing")
+            continue
+        notes = workload["spec"]["template"].get("metadata", {}).get("annotations") or {}
+        if notes.get("prometheus.io/scrape") != "true" or notes.get("prometheus.io/port") != str(
+            port
+        ):
+            problems.append(f"{where}: pods must be annotated for scraping on port {port}")
+        declared = {
+            p.get("containerPort") for c in containers(workload) for p in c.get("ports", [])
+        }
+        if port not in declared:
+            problems.append(f"{where}: no container declares port {port}")
+    policy = manifests.find("NetworkPolicy", "metrics-from-prometheus") or {}
+    allowed = {
+        p.get("port") for rule in policy.get("spec", {}).get("ingress", []) for p in rule["ports"]
+    }
+    problems += [
+        f"NetworkPolicy/metrics-from-prometheus: port {port} not allowed"
+        for port in sorted(set(SCRAPED.values()) - allowed)
+    ]
+    return problems

@@ -44,11 +44,23 @@ def test_replica_set_members_name_and_majority_agree(k8s_manifests: Manifests) -
     assert k8s_rules.replica_set(k8s_manifests) == []
 
 
+def test_prometheus_finds_and_may_reach_every_process_with_metrics(
+    k8s_manifests: Manifests,
+) -> None:
+    assert k8s_rules.scrape_annotations(k8s_manifests) == []
+
+
 NO_READINESS = """\
   - target: {kind: Deployment, name: buy}
     patch: |-
       - op: remove
         path: /spec/template/spec/containers/0/readinessProbe
+"""
+NO_SCRAPE = """\
+  - target: {kind: Deployment, name: watcher}
+    patch: |-
+      - op: remove
+        path: /spec/template/metadata/annotations
 """
 NO_MAJORITY = """\
   - target: {kind: ConfigMap, name: dts-settings}
@@ -67,6 +79,12 @@ NO_MAJORITY = """\
             k8s_rules.probes,
             "Deployment/buy: readinessProbe must GET",
             id="no-readiness",
+        ),
+        pytest.param(
+            NO_SCRAPE,
+            k8s_rules.scrape_annotations,
+            "Deployment/watcher: pods must be annotated for scraping on port 9105",
+            id="no-scrape-annotations",
         ),
         pytest.param(
             NO_MAJORITY,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from pathlib import Path
 
@@ -67,3 +68,54 @@ def test_every_process_is_recognisable_by_its_command_line(tmp_path: Path) -> No
     # a marker missing from it made every `up` start another copy and `down` leave them running.
     for proc in stack.processes(layout(tmp_path, DTS_REPLICAS="2", DTS_WATCHERS="3")):
         assert stack.marker(proc) in " ".join(proc.argv), proc.name
+
+
+def scraped(lay: object) -> dict[str, list[str]]:
+    config = json.loads((lay.data / "prometheus" / "prometheus.yml").read_text())  # type: ignore[attr-defined]
+    return {
+        job["job_name"]: job["static_configs"][0]["targets"] for job in config["scrape_configs"]
+    }
+
+
+def test_prometheus_scrapes_every_replica_watcher_and_exporter(tmp_path: Path) -> None:
+    lay = layout(tmp_path, DTS_REPLICAS="2", DTS_WATCHERS="2")
+    procs = {p.name: p for p in stack.processes(lay)}
+    jobs = scraped(lay)
+    for name in ("buy", "buy-2", "sell", "sell-2", "user_utils", "user_utils-2", "quote_server"):
+        job = "quote_server" if name == "quote_server" else name.split("-")[0]
+        assert f"127.0.0.1:{procs[name].port}" in jobs[job]
+        assert procs[name].env["PROMETHEUS_MULTIPROC_DIR"].endswith(f"metrics/{name}")
+    assert jobs["watcher"] == [f"127.0.0.1:{procs[w].port}" for w in ("watcher", "watcher-2")]
+    assert procs["watcher-2"].env["DTS_WATCHER_METRICS_BIND"] == "127.0.0.1:20025"
+    assert jobs["redis"] == [f"127.0.0.1:{procs['redis_exporter'].port}"]
+    assert jobs["nginx"] == [f"127.0.0.1:{procs['nginx_exporter'].port}"]
+    assert [p.name for p in procs.values()][-1] == "prometheus"  # last: everything else is up
+    ports = [p.port for p in procs.values() if p.port]
+    assert len(ports) == len(set(ports))
+    status = (tmp_path / "nginx" / "conf.d" / "status.conf").read_text()
+    assert "listen 127.0.0.1:20093;" in status and "stub_status;" in status
+
+
+def test_without_metrics_nothing_of_them_runs(tmp_path: Path) -> None:
+    lay = layout(tmp_path)
+    lay.metrics = False  # type: ignore[attr-defined]
+    procs = stack.processes(lay)
+    names = {p.name for p in procs}
+    assert not names & {"prometheus", "redis_exporter", "nginx_exporter"}
+    assert not any("PROMETHEUS_MULTIPROC_DIR" in p.env for p in procs)
+    assert not any("DTS_WATCHER_METRICS_BIND" in p.env for p in procs)
+    assert not (tmp_path / "nginx" / "conf.d" / "status.conf").exists()
+
+
+@pytest.mark.parametrize(
+    ("env", "port"),
+    [
+        ({}, 9090),
+        ({"DTS_PORT_BASE": "21500"}, 21590),
+        ({"DTS_PORT_BASE": "21500", "DTS_PROMETHEUS_PORT": "9999"}, 9999),
+    ],
+)
+def test_prometheus_listens_on_9090_unless_the_ports_are_moved(
+    env: dict[str, str], port: int
+) -> None:
+    assert stack.prometheus_port(env) == port

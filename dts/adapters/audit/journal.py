@@ -29,6 +29,7 @@ from typing import Any
 import orjson
 import redis
 
+from dts import metrics
 from dts.adapters.group_commit import GroupCommit
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,22 @@ RETRY_S = 0.5
 
 Record = dict[str, Any]
 Store = Callable[[list[Record]], None]
+
+
+def journal_backlog(client: redis.Redis, stream: str = STREAM) -> tuple[int, float | None]:
+    """Entries waiting to be stored, and the oldest one's age in seconds (None when none waits).
+
+    Stored entries are deleted, so the stream's length is the backlog, and an entry's id starts
+    with the millisecond Redis added it.
+    """
+    pipe = client.pipeline(transaction=False)
+    pipe.xlen(stream)
+    pipe.xrange(stream, count=1)
+    waiting, oldest = pipe.execute()
+    if not oldest:
+        return int(waiting), None
+    added_ms = int(oldest[0][0].split(b"-")[0])
+    return int(waiting), max(0.0, time.time() - added_ms / 1000)
 
 
 def _entries_records(entries: list[tuple[bytes, dict[bytes, bytes]]]) -> list[Record]:
@@ -92,7 +109,11 @@ class AuditJournal:
 
     def _append_many(self, batches: list[list[Record]]) -> list[None]:
         merged = [record for records in batches for record in records]
-        self.redis.xadd(self.stream, {"r": orjson.dumps(merged)})
+        try:
+            self.redis.xadd(self.stream, {"r": orjson.dumps(merged)})
+        except redis.RedisError:
+            metrics.redis_error("audit_journal")
+            raise
         return [None] * len(batches)
 
     def drain(self) -> None:
@@ -152,12 +173,15 @@ class AuditJournal:
                 if len(entries) < self.batch:
                     self._stop.wait(self.poll_s)
             except redis.ResponseError as exc:
+                metrics.redis_error("audit_drainer")
                 if "NOGROUP" in str(exc):  # Redis lost its data (restarted without a file)
                     self._group_ready = False
                 else:
                     log.warning("audit journal: %s", exc)
                 self._stop.wait(RETRY_S)
             except Exception as exc:  # the database or Redis away: retried, never dropped
+                if isinstance(exc, redis.RedisError):
+                    metrics.redis_error("audit_drainer")
                 log.warning("audit journal: store failed, retrying: %s", exc)
                 self._stop.wait(RETRY_S)
 

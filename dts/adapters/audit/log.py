@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -18,6 +19,7 @@ from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError, ConnectionFailure, PyMongoError
 
+from dts import metrics
 from dts.adapters.audit.journal import AuditJournal
 from dts.adapters.audit.outbox import RecordedIds
 from dts.adapters.audit.records import to_record
@@ -140,6 +142,7 @@ class AuditLog:
         try:
             self.journal.drain()
         except redis.RedisError:
+            metrics.redis_error("audit_journal")
             log.warning("audit journal unreachable: cannot tell whether the log is complete")
             return False
         return True
@@ -180,10 +183,13 @@ class AuditLog:
         new_names = {r["username"] for r in records if isinstance(r.get("username"), str)}
         with self._names_lock:
             new_names -= self._named
+        started = time.perf_counter()
         with database_errors():
             if new_names:
                 insert_ignoring_repeats(self.names, [{"_id": n} for n in sorted(new_names)])
             insert_ignoring_repeats(self.events, records)
+        metrics.database_op("audit_insert", started)
+        metrics.audit_stored(len(records))
         with self._names_lock:
             self._named |= new_names
         self.recorded.add(_outbox_ids(records))

@@ -27,6 +27,7 @@ from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
+from dts import metrics
 from dts.adapters.audit.outbox import RecordedIds
 from dts.adapters.audit.records import from_record, to_record
 from dts.adapters.group_commit import GroupCommit
@@ -45,6 +46,8 @@ def database_errors() -> Iterator[None]:
     try:
         yield
     except PyMongoError as exc:
+        if not isinstance(exc, DuplicateKeyError):  # a name already taken is an answer
+            metrics.database_error()
         raise Unavailable("the database is unavailable, try again shortly") from exc
 
 
@@ -239,7 +242,9 @@ class AccountStore:
         return stored.account if stored else None
 
     def load_stored(self, username: str) -> StoredAccount | None:
+        started = time.perf_counter()
         doc = self._reads.submit([username])[0]
+        metrics.database_op("account_load", started)
         return None if doc is None else stored_account(doc)
 
     def unrecorded(self, username: str | None) -> Iterator[list[Event]]:
@@ -287,9 +292,11 @@ class AccountStore:
         doc["created"] = int(time.time() * 1000)
         if password_hash is not None:
             doc["password_hash"] = password_hash
+        started = time.perf_counter()
         try:
             with database_errors():
                 self.users.insert_one(doc)
+            metrics.database_op("account_create", started)
         except Unavailable as exc:
             if isinstance(exc.__cause__, DuplicateKeyError):
                 return False
@@ -319,7 +326,9 @@ class AccountStore:
                 if name in document:
                     document[name] = json.dumps(document[name], separators=(",", ":"))
         write = _Write(before.username, before.version, document, secrets.token_hex(8))
+        started = time.perf_counter()
         landed = self._writes.submit([write])[0]
+        metrics.database_op("account_save", started)
         if landed is None:
             raise Unavailable("the outcome of the command is unknown; check the account")
         if not landed:

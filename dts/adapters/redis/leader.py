@@ -20,6 +20,8 @@ import socket
 
 import redis
 
+from dts import metrics
+
 log = logging.getLogger(__name__)
 LEADER_KEY = "dts:watcher:leader"
 
@@ -69,6 +71,7 @@ class Lease:
         try:
             self.held = bool(self._hold(keys=[self.key], args=[self.holder, self.ttl_ms]))
         except redis.RedisError as exc:
+            metrics.redis_error("leader_lease")
             log.warning("leader lease: %s", exc)
             self.held = False
         if self.held != was:

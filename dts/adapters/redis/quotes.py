@@ -18,6 +18,7 @@ import orjson
 import redis
 import urllib3
 
+from dts import metrics
 from dts.domain.events import Event
 from dts.domain.quote import Quote
 from dts.errors import Unavailable
@@ -26,6 +27,18 @@ log = logging.getLogger(__name__)
 QUOTE_CHANNEL = "dts:quotes"
 _KEY = "dts:quote:{}"
 _LOCK = "dts:quote-lock:{}"
+
+
+def quote_message(quote: Quote, fetched_ms: int) -> str:
+    """What `QUOTE_CHANNEL` carries: `SYM price_cents fetched_ms` (the watcher measures its lag
+    from the fetch)."""
+    return f"{quote.sym} {quote.price_cents} {fetched_ms}"
+
+
+def read_quote_message(text: str) -> tuple[str, int, int | None]:
+    """The symbol, price and fetch time (None from a sender older than the fetch time)."""
+    sym, price, *fetched = text.split(" ")
+    return sym, int(price), int(fetched[0]) if fetched else None
 
 
 class QuoteServerClient:
@@ -44,6 +57,7 @@ class QuoteServerClient:
         self._pool = urllib3.PoolManager(maxsize=self.POOL_SIZE, retries=False)
 
     def fetch(self, sym: str, username: str) -> Quote:
+        started = time.perf_counter()
         try:
             resp = self._pool.request(
                 "GET", self.url, fields={"sym": sym, "user": username}, timeout=self.timeout
@@ -51,14 +65,17 @@ class QuoteServerClient:
             if resp.status != 200:
                 raise ValueError(f"the quote server answered {resp.status}")
             body = orjson.loads(resp.data)
-            return Quote(
+            quote = Quote(
                 sym=sym,
                 price_cents=int(body["price_cents"]),
                 quote_server_time_ms=int(body["timestamp"]),
                 cryptokey=str(body["cryptokey"]),
             )
         except (urllib3.exceptions.HTTPError, ValueError, KeyError, TypeError) as exc:
+            metrics.quote_server_call(started, failed=True)
             raise Unavailable("the quote server is unavailable, try again shortly") from exc
+        metrics.quote_server_call(started, failed=False)
+        return quote
 
 
 class QuoteCache:
@@ -80,6 +97,7 @@ class QuoteCache:
         """The current quote for `sym`, and the quoteServer event if it had to be fetched."""
         try:
             cached = self._cached(sym)
+            metrics.quote_lookup(hit=cached is not None)
             if cached:
                 return cached, []
             with self._locks[zlib.crc32(sym.encode()) % len(self._locks)]:
@@ -88,6 +106,7 @@ class QuoteCache:
                     return cached, []
                 return self._fetch_once(sym, username, trx_num)
         except redis.RedisError as exc:
+            metrics.redis_error("quote_cache")
             raise Unavailable("the quote cache is unavailable, try again shortly") from exc
 
     def cached_prices(self, symbols: list[str]) -> dict[str, int]:
@@ -97,6 +116,7 @@ class QuoteCache:
         try:
             raws = self.redis.mget([_KEY.format(sym) for sym in symbols])
         except redis.RedisError as exc:
+            metrics.redis_error("quote_cache")
             raise Unavailable("the quote cache is unavailable, try again shortly") from exc
         return {
             sym: int(orjson.loads(raw)["price_cents"])
@@ -118,9 +138,10 @@ class QuoteCache:
         try:
             pipe = self.redis.pipeline(transaction=False)
             pipe.set(_KEY.format(quote.sym), payload, ex=self.ttl_s)
-            pipe.publish(QUOTE_CHANNEL, f"{quote.sym} {quote.price_cents}")
+            pipe.publish(QUOTE_CHANNEL, quote_message(quote, int(time.time() * 1000)))
             pipe.execute()
         except redis.RedisError:
+            metrics.redis_error("quote_cache")
             log.warning("quote for %s fetched but not cached: the cache refused it", quote.sym)
 
     def _release(self, lock_key: str) -> None:

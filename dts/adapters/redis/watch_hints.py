@@ -26,6 +26,7 @@ from collections.abc import Iterable
 
 import redis
 
+from dts import metrics
 from dts.domain.account import Account, Side
 
 log = logging.getLogger(__name__)
@@ -114,6 +115,7 @@ class WatchHints:
             self._publish(keys=[_VERSIONS, TRIGGER_SYMBOLS, EXPIRY], args=args)
         except redis.RedisError as exc:
             # The write itself succeeded; the watcher's next rebuild restores the hint.
+            metrics.redis_error("watch_hints")
             log.warning("could not publish watch hints of %s: %s", account.username, exc)
             return False
         return True

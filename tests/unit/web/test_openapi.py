@@ -92,10 +92,12 @@ def operations(spec: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]
 
 
 def routes(apps: dict[str, Flask]) -> Iterator[tuple[str, str, Callable[..., Any]]]:
-    """(method, path, view) of every route the services answer; HEAD and OPTIONS are Flask's own."""
+    """(method, path, view) of every route the services answer; HEAD and OPTIONS are Flask's own.
+    `/metrics` is no part of the API: Prometheus reads it on the service's own port, and NGINX
+    answers it with a 404 (dts.web.metrics_endpoint)."""
     for app in apps.values():
         for rule in app.url_map.iter_rules():
-            if rule.endpoint == "static":
+            if rule.endpoint in {"static", "metrics"}:
                 continue
             for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
                 yield method, rule.rule, inspect.unwrap(app.view_functions[rule.endpoint])

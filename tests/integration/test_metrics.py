@@ -1,0 +1,212 @@
+"""Metrics as an operator sees them: a stack of its own, with Prometheus, replays a generated
+workload through NGINX, then Prometheus's HTTP API is asked what happened.
+
+The stack is this module's alone, so every command it counted is one the replay sent. Prometheus
+scrapes every second here. Run with DTS_METRICS=off, the stack starts without Prometheus and these
+tests fail: that is what they are for.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from backend.generate_workload import generate
+from dts.metrics import COMMAND_BUCKETS_S
+from tests.integration.harness import ROOT, stack_env
+
+HTTP_PORT = int(os.environ.get("DTS_METRICS_HTTP_PORT", "19480"))
+PORT_BASE = int(os.environ.get("DTS_METRICS_PORT_BASE", "19500"))
+PROMETHEUS_PORT = int(os.environ.get("DTS_METRICS_PROMETHEUS_PORT", str(PORT_BASE + 90)))
+PROMETHEUS = f"http://127.0.0.1:{PROMETHEUS_PORT}"
+SCRIPT = [sys.executable, str(ROOT / "scripts" / "stack.py")]
+JOBS = {"buy", "sell", "user_utils", "quote_server", "watcher", "redis", "nginx", "prometheus"}
+# Where each process with metrics answers them, by port offset (scripts/stack.py).
+INTERNAL_METRICS_OFFSETS = {"buy": 1, "sell": 2, "user_utils": 3, "quote_server": 4, "watcher": 5}
+SETTLE_S = 30.0  # how long Prometheus may take to see the last commands (it scrapes every 1 s)
+
+
+@pytest.fixture(scope="module")
+def metrics_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    data_dir = Path(tmp_path_factory.mktemp("metrics-stack"))
+    env = {
+        **stack_env(data_dir),
+        "DTS_HTTP_PORT": str(HTTP_PORT),
+        "DTS_PORT_BASE": str(PORT_BASE),
+        "DTS_PROMETHEUS_PORT": str(PROMETHEUS_PORT),
+        "DTS_SCRAPE_INTERVAL_S": "1",
+    }
+    up = subprocess.run([*SCRIPT, "up"], env=env, cwd=ROOT, capture_output=True, text=True)
+    try:
+        if up.returncode != 0:
+            pytest.fail(f"the stack did not start:\n{up.stdout}\n{up.stderr}")
+        yield env
+    finally:
+        subprocess.run([*SCRIPT, "down"], env=env, cwd=ROOT, check=False, capture_output=True)
+        if os.environ.get("DTS_TEST_KEEP_DATA") != "1":
+            shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def replayed(metrics_stack: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """A generated workload replayed through NGINX: the replay tool's own summary."""
+    work = Path(tmp_path_factory.mktemp("metrics-replay"))
+    workload = work / "workload.txt"
+    workload.write_text("\n".join(generate(users=12, per_user=25, seed=2020)) + "\n")
+    result_json = work / "result.json"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "backend" / "input_script.py"),
+            str(workload),
+            "--url",
+            f"http://127.0.0.1:{HTTP_PORT}",
+            "--token",
+            metrics_stack["DTS_OPERATOR_TOKEN"],
+            "--no-progress",
+            "--concurrency",
+            "6",
+            "--json",
+            str(result_json),
+            "--out-dir",
+            str(work / "dumps"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return json.loads(result_json.read_text())
+
+
+def query(expr: str) -> list[dict[str, Any]]:
+    resp = requests.get(f"{PROMETHEUS}/api/v1/query", params={"query": expr}, timeout=10)
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    assert body["status"] == "success", body
+    return body["data"]["result"]
+
+
+def scalar(expr: str) -> float | None:
+    result = query(expr)
+    return float(result[0]["value"][1]) if result else None
+
+
+def eventually(expr: str, want: float) -> float | None:
+    """The expression's value once it equals `want`, or its last value after SETTLE_S."""
+    deadline = time.monotonic() + SETTLE_S
+    value = scalar(expr)
+    while value != want and time.monotonic() < deadline:
+        time.sleep(0.5)
+        value = scalar(expr)
+    return value
+
+
+def bucket_of(seconds: float) -> tuple[float, float]:
+    """The histogram bucket (lower, upper] that holds `seconds`."""
+    lower = 0.0
+    for upper in (*COMMAND_BUCKETS_S, float("inf")):
+        if seconds <= upper:
+            return lower, upper
+        lower = upper
+    raise AssertionError("unreachable")
+
+
+def test_prometheus_counts_every_command_the_replay_sent(replayed: dict) -> None:
+    sent = replayed["sent"]
+    assert sent > 250, replayed
+    assert eventually("sum(dts_commands_total)", float(sent)) == sent
+    by_outcome = {
+        r["metric"]["outcome"]: float(r["value"][1])
+        for r in query("sum by (outcome) (dts_commands_total)")
+    }
+    assert by_outcome.get("ok") == replayed["accepted"], (by_outcome, replayed)
+
+
+def test_the_histograms_p99_lies_in_the_bucket_of_the_replays_p99(replayed: dict) -> None:
+    """The services time a command from its arrival, the replay from its sending: the replay's
+    times are longer by NGINX and the network. So when the replay's p99 lies within that margin
+    (10 %) above a bucket's bound, the services' may lie in the bucket below."""
+    eventually("sum(dts_command_seconds_count)", float(replayed["sent"]))
+    p99_s = scalar("histogram_quantile(0.99, sum by (le) (dts_command_seconds_bucket))")
+    assert p99_s is not None
+    replay_p99_s = replayed["latency_ms"]["p99"] / 1000
+    _, upper = bucket_of(replay_p99_s)
+    lower, _ = bucket_of(replay_p99_s * 0.9)
+    assert lower < p99_s <= upper, (p99_s, replayed["latency_ms"])
+
+
+def test_quotes_are_served_from_the_cache(replayed: dict) -> None:
+    eventually("sum(dts_commands_total)", float(replayed["sent"]))
+    ratio = scalar(
+        'sum(dts_quote_cache_lookups_total{result="hit"}) / sum(dts_quote_cache_lookups_total)'
+    )
+    assert ratio is not None and 0 < ratio < 1, ratio
+
+
+def test_the_watcher_checks_fresh_quotes_and_the_audit_log_is_stored(replayed: dict) -> None:
+    """Every quote fetched is published, and the watcher times its check from the fetch; the
+    journal's backlog is reported, and the drainers report what they stored."""
+    eventually("sum(dts_commands_total)", float(replayed["sent"]))
+    fetched = scalar("sum(dts_quote_server_seconds_count)")
+    assert fetched is not None and fetched > 0
+    checked = eventually("sum(dts_watcher_trigger_lag_seconds_count)", fetched)
+    assert checked is not None and 0 < checked <= fetched, (checked, fetched)
+    assert (scalar("sum(dts_watcher_sweep_seconds_count)") or 0) > 0
+    assert scalar('dts_audit_journal_entries{job="watcher"}') is not None
+    assert (scalar("sum(dts_audit_records_stored_total)") or 0) >= replayed["sent"]
+
+
+def test_every_process_is_a_target_and_every_target_is_up(replayed: dict) -> None:
+    deadline = time.monotonic() + SETTLE_S
+    while True:
+        resp = requests.get(f"{PROMETHEUS}/api/v1/targets", timeout=10)
+        targets = resp.json()["data"]["activeTargets"]
+        health = {(t["labels"]["job"], t["scrapeUrl"]): t["health"] for t in targets}
+        if all(h == "up" for h in health.values()) or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert {job for job, _ in health} == JOBS
+    assert all(h == "up" for h in health.values()), health
+    assert scalar("min(up)") == 1
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/metrics",
+        "/buy/metrics",
+        "/sell/metrics",
+        "/user_utils/metrics",
+        "/auth/metrics",
+        "/quote_server/metrics",
+        "/metrics/",
+        "/stub_status",
+    ],
+)
+def test_metrics_are_never_served_through_nginx(metrics_stack: dict[str, str], path: str) -> None:
+    public = requests.get(f"http://127.0.0.1:{HTTP_PORT}{path}", timeout=10)
+    assert public.status_code == 404, public.text[:200]
+    assert "dts_" not in public.text and "Active connections" not in public.text
+    assert public.json()["code"] == "NOT_FOUND"
+
+
+@pytest.mark.parametrize("process", sorted(INTERNAL_METRICS_OFFSETS))
+def test_each_process_answers_its_metrics_on_its_internal_port(
+    metrics_stack: dict[str, str], process: str
+) -> None:
+    port = PORT_BASE + INTERNAL_METRICS_OFFSETS[process]
+    resp = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=10)
+    assert resp.status_code == 200
+    assert resp.headers["Content-Type"].startswith("text/plain")
+    assert "# TYPE dts_" in resp.text
