@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
 .PHONY: help deps run up down status test test-unit test-integration lint typecheck format check-deploy \
-	fuzz bench workloads ui test-ui clean
+	fuzz bench workloads ui test-ui test-browser clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -46,8 +46,11 @@ test: deps lint typecheck check-deploy test-unit test-integration test-ui ## eve
 test-unit: deps ## pure rules and small units, no servers
 	$(PY) -m pytest tests/unit -q
 
-test-integration: deps ## the real stack (NGINX, gunicorn, Redis, database server) over HTTP
+test-integration: deps test-browser ## the real stack (NGINX, gunicorn, Redis, database server, Prometheus) over HTTP
 	$(PY) -m pytest tests/integration -q
+
+test-browser: ## Debian's Chromium for the tests that render a page (apt, when missing)
+	@bash scripts/install-browser.sh
 
 fuzz: deps ## fuzz every API operation through NGINX from dts/openapi.yaml (DTS_FUZZ_EXAMPLES=25)
 	$(PY) -m pytest tests/integration/test_fuzz.py -q -s

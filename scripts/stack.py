@@ -175,6 +175,7 @@ NGINX_STATUS_OFFSET = 93  # NGINX's stub_status, on an internal listener of its 
 DEFAULT_PROMETHEUS_PORT = 9090
 METRICS_TOOLS = ("prometheus", "prometheus-redis-exporter", "prometheus-nginx-exporter")
 RULE_FILES = sorted((ROOT / "deploy" / "prometheus").glob("*.rules.yml"))
+CONSOLES = ROOT / "deploy" / "prometheus" / "consoles"
 
 
 def prometheus_port(env: os._Environ[str] | dict[str, str]) -> int:
@@ -466,6 +467,9 @@ def metrics_processes(layout: Layout, redis_port: int) -> list[Proc]:
                 f"--storage.tsdb.path={layout.data / 'prometheus' / 'tsdb'}",
                 f"--web.listen-address=127.0.0.1:{layout.prometheus_port}",
                 "--storage.tsdb.retention.time=15d",
+                # The live page, /consoles/dts.html, and the template it uses.
+                f"--web.console.templates={CONSOLES}",
+                f"--web.console.libraries={CONSOLES}",
             ],
             health_url=f"http://127.0.0.1:{layout.prometheus_port}/-/ready",
             port=layout.prometheus_port,

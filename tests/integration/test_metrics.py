@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -33,6 +34,19 @@ SCRIPT = [sys.executable, str(ROOT / "scripts" / "stack.py")]
 JOBS = {"buy", "sell", "user_utils", "quote_server", "watcher", "redis", "nginx", "prometheus"}
 # Where each process with metrics answers them, by port offset (scripts/stack.py).
 INTERNAL_METRICS_OFFSETS = {"buy": 1, "sell": 2, "user_utils": 3, "quote_server": 4, "watcher": 5}
+# Headless Chromium on a closed network, as root (the web UI's tests start it the same way).
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+)
+SCREENSHOT = ROOT / "docs" / "screenshots" / "live-page.png"
 SETTLE_S = 30.0  # how long Prometheus may take to see the last commands (it scrapes every 1 s)
 
 
@@ -61,8 +75,12 @@ def metrics_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
 def replayed(metrics_stack: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> dict:
     """A generated workload replayed through NGINX: the replay tool's own summary."""
     work = Path(tmp_path_factory.mktemp("metrics-replay"))
+    return replay(metrics_stack, work, generate(users=12, per_user=25, seed=2020), concurrency=6)
+
+
+def replay(env: dict[str, str], work: Path, commands: list[str], concurrency: int) -> dict:
     workload = work / "workload.txt"
-    workload.write_text("\n".join(generate(users=12, per_user=25, seed=2020)) + "\n")
+    workload.write_text("\n".join(commands) + "\n")
     result_json = work / "result.json"
     proc = subprocess.run(
         [
@@ -72,10 +90,10 @@ def replayed(metrics_stack: dict[str, str], tmp_path_factory: pytest.TempPathFac
             "--url",
             f"http://127.0.0.1:{HTTP_PORT}",
             "--token",
-            metrics_stack["DTS_OPERATOR_TOKEN"],
+            env["DTS_OPERATOR_TOKEN"],
             "--no-progress",
             "--concurrency",
-            "6",
+            str(concurrency),
             "--json",
             str(result_json),
             "--out-dir",
@@ -179,6 +197,53 @@ def test_every_process_is_a_target_and_every_target_is_up(replayed: dict) -> Non
     assert {job for job, _ in health} == JOBS
     assert all(h == "up" for h in health.values()), health
     assert scalar("min(up)") == 1
+
+
+def test_the_live_page_shows_the_load_and_every_target_up(
+    metrics_stack: dict[str, str], replayed: dict, tmp_path: Path
+) -> None:
+    """The operator's page that needs no Docker (deploy/prometheus/consoles/dts.html), read as
+    HTML and rendered by headless Chromium into docs/screenshots/live-page.png.
+
+    A rate needs a counter's value at two scrapes: a second, slower replay (one user at a time)
+    keeps commands coming over several scrapes, as a running system does."""
+    eventually("sum(dts_commands_total)", float(replayed["sent"]))
+    replay(metrics_stack, tmp_path, generate(users=6, per_user=40, seed=2021), concurrency=1)
+    deadline = time.monotonic() + SETTLE_S
+    while True:  # a rate needs two scrapes of each counter after its commands
+        page = requests.get(f"{PROMETHEUS}/consoles/dts.html", timeout=10)
+        assert page.status_code == 200, page.text[:500]
+        html = page.text
+        throughput = re.search(r'id="throughput">([0-9.]+)<', html)
+        if (throughput and float(throughput.group(1)) > 0) or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert throughput and float(throughput.group(1)) > 0, html
+    targets = re.search(r'id="targets">(\d+) of (\d+)<', html)
+    assert targets and targets.group(1) == targets.group(2), html
+    assert int(targets.group(2)) >= len(JOBS)
+    rows = set(re.findall(r"<tr>\s*<td>([A-Z_]+)</td>", html))
+    assert {"ADD", "BUY", "QUOTE", "DISPLAY_SUMMARY"} <= rows, rows
+
+    chromium = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+    assert Path(chromium).exists(), f"no Chromium at {chromium}: make test-browser installs it"
+    shot = tmp_path / "live-page.png"
+    subprocess.run(
+        [
+            chromium,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--window-size=1280,1400",
+            f"--screenshot={shot}",
+            f"{PROMETHEUS}/consoles/dts.html",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(shot, SCREENSHOT)
 
 
 @pytest.mark.parametrize(
