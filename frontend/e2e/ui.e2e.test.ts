@@ -1,0 +1,599 @@
+/**
+ * The UI in headless Chromium against the real stack (NGINX serving frontend/dist, the services,
+ * QUOTE_MODE=fixed, a short pending window). Every test has a browser context and a user of its
+ * own, set up through the API where the UI is not what it tests, so any one of them can run alone
+ * (`npm run e2e -- -t 'deep links'`) and their order does not matter.
+ */
+
+import fs from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import {
+  BASE_URL,
+  dollars,
+  expectAccessible,
+  expectText,
+  fixedPriceCents,
+  heading,
+  holdShares,
+  isFocused,
+  launchBrowser,
+  literally,
+  navLink,
+  newUser,
+  openTab,
+  PASSWORD,
+  PENDING_TTL_S,
+  PHONE,
+  post,
+  screenshot,
+  signIn,
+  tabTo,
+  uniqueName,
+  waitForStack,
+  wire,
+  type Tab,
+  type User,
+} from './support';
+
+const SYM = 'ABC';
+const PRICE = fixedPriceCents(SYM); // 263.46
+const TRIGGER_SYM = 'TRG';
+const TRIGGER_PRICE = fixedPriceCents(TRIGGER_SYM); // 299.33
+
+let browser: Browser;
+
+/** A tab logged in as a new user with `fundsCents`, at `path`. */
+async function userAt(path: string, fundsCents = 0, viewport?: { width: number; height: number }) {
+  const user = await newUser('e2e', fundsCents);
+  const tab = await openTab(browser, viewport);
+  await signIn(tab, user);
+  await tab.page.goto(`${BASE_URL}${path}`);
+  return { user, tab, page: tab.page };
+}
+
+/** The server's own summary, to compare with what the UI shows. */
+async function serverSummary(user: User) {
+  return (await user.ok('/user_utils/display_summary')) as {
+    realized_gain: string;
+    holdings: { sym: string; shares: number; reserved_shares: number; cost_basis: string }[];
+  };
+}
+
+function holdingRow(page: Page, sym: string) {
+  return page.getByRole('row', { name: new RegExp(`^${sym}\\b`) });
+}
+
+describe('DTS in the browser', () => {
+  let tab: Tab | undefined;
+
+  beforeAll(async () => {
+    await waitForStack();
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  // A test that failed half-way leaves its tab open: closed here, unchecked.
+  afterEach(async () => {
+    await tab?.context.close();
+    tab = undefined;
+  });
+
+  /** Each test closes its tab (which checks the console) at its end. */
+  async function done() {
+    await tab?.close();
+    tab = undefined;
+  }
+
+  test('register: mistakes are explained next to their field, then the account opens', async () => {
+    const taken = uniqueName('taken');
+    expect((await post('/auth/register', { username: taken, password: PASSWORD })).status).toBe(200);
+    tab = await openTab(browser);
+    const { page } = tab;
+
+    await page.goto(`${BASE_URL}/`);
+    await heading(page, 'Log in to DTS').waitFor();
+    await expectAccessible(page, 'the login view');
+    await screenshot(page, 'login');
+
+    await page.getByRole('link', { name: 'Create an account' }).click();
+    await heading(page, 'Create your DTS account').waitFor();
+    await page.getByLabel('Username').fill('no spaces allowed');
+    await page.getByLabel('Password', { exact: true }).fill('short');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await expectText(page.locator('#username-error'), /letters, digits/);
+    await expectText(page.locator('#password-error'), /at least 8 characters/);
+    expect(await page.getByLabel('Username').getAttribute('aria-invalid')).toBe('true');
+    await expectAccessible(page, 'the register view with its mistakes');
+
+    await page.getByLabel('Username').fill(taken);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await expectText(page.locator('#username-error'), new RegExp(`The username ${taken} is taken`));
+    expect(await isFocused(page.getByLabel('Username'))).toBe(true);
+    await screenshot(page, 'register-error');
+
+    const username = uniqueName('newcomer');
+    await page.getByLabel('Username').fill(username);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await heading(page, 'Dashboard').waitFor();
+    await expectText(page.locator('.user-name'), new RegExp(username));
+    expect(new URL(page.url()).pathname).toBe('/');
+    await done();
+  });
+
+  test('add funds: a bad amount is refused in words, a good one shows in the cash', async () => {
+    const opened = await userAt('/');
+    tab = opened.tab;
+    const { page } = opened;
+    await heading(page, 'Dashboard').waitFor();
+    await expectText(page.getByTestId('funds'), /^\$0\.00$/);
+    await page.getByLabel('Add funds ($)').fill('12.345');
+    await page.getByRole('button', { name: 'Add funds' }).click();
+    await expectText(page.locator('#add-amount-error'), /at most 2 decimals/);
+    await page.getByLabel('Add funds ($)').fill('2000');
+    await page.getByRole('button', { name: 'Add funds' }).click();
+    await expectText(page.getByRole('status').filter({ hasText: 'Added' }), /Added \$2,000\.00/);
+    await expectText(page.getByTestId('funds'), /^\$2,000\.00$/);
+    await done();
+  });
+
+  test('buy: quote, shares for the amount, BUY, the countdown, commit; the dashboard shows its cost basis', async () => {
+    const opened = await userAt('/', 200_000);
+    tab = opened.tab;
+    const { page } = opened;
+    await navLink(page, 'Buy').click();
+    await heading(page, 'Buy stock').waitFor();
+    await page.getByLabel('Stock symbol').fill(SYM.toLowerCase());
+    await page.getByRole('button', { name: 'Get quote' }).click();
+    await expectText(page.locator('.quote-price'), literally(dollars(PRICE)));
+    await expectText(page.locator('.quote-fresh'), /Quoted at .*(fresh from the quote server|cache)/);
+    expect(new URL(page.url()).search).toBe(`?sym=${SYM}`);
+    await page.getByLabel('Amount to spend ($)').fill('600');
+    const shares = Math.floor(60000 / PRICE);
+    await expectText(page.locator('.estimate'), literally(`buys ${shares} shares for ${dollars(shares * PRICE)}`));
+
+    await page.getByRole('button', { name: `Buy ${SYM}` }).click();
+    const commit = page.getByRole('button', { name: 'Commit buy' });
+    await commit.waitFor();
+    await expectText(page.locator('.pending-live [role=timer]'), /0:0\d left/);
+    // Keyboard users land on Commit right after BUY.
+    expect(await isFocused(commit)).toBe(true);
+    await expectAccessible(page, 'the buy view with a pending BUY');
+    await screenshot(page, 'buy-pending');
+    await commit.click();
+    await expectText(
+      page.getByRole('status').filter({ hasText: 'Bought' }),
+      literally(`Bought ${shares} ${SYM} at ${dollars(PRICE)}`),
+    );
+    await expectText(page.locator('.pending .empty'), /No pending buys/);
+
+    await navLink(page, 'Dashboard').click();
+    const row = holdingRow(page, SYM);
+    await expectText(row, literally(dollars(shares * PRICE))); // value at the latest quote
+    const paid = (await serverSummary(opened.user)).holdings[0]?.cost_basis;
+    expect(paid).toBe(wire(shares * PRICE));
+    await expectText(row.locator('[data-label="Cost basis"]'), literally(dollars(shares * PRICE)));
+    // fixed prices: bought at the price it is worth, no gain and no loss
+    await expectText(row.locator('[data-label="Unrealized gain"]'), /^gain\s+\$0\.00 \(0\.00%\)$/);
+    await expectText(page.getByTestId('realized-gain'), /^gain\s+\$0\.00$/);
+    await screenshot(page, 'gains-after-buy');
+    await done();
+  });
+
+  test('sell: a cancelled SELL gives the shares back; a partial sell leaves the cost basis of what is held', async () => {
+    const user = await newUser('e2e', 300_000);
+    await holdShares(user, SYM, 10);
+    tab = await openTab(browser);
+    await signIn(tab, user);
+    const { page } = tab;
+    await page.goto(`${BASE_URL}/sell`);
+    await heading(page, 'Sell stock').waitFor();
+    await page.getByLabel('Holding').selectOption(SYM);
+    await expectText(page.locator('.quote-price'), literally(dollars(PRICE)));
+    await page.getByLabel('Amount to sell ($)').fill(wire(PRICE));
+    await expectText(page.locator('.estimate'), /sells 1 of your 10 shares/);
+    await page.getByRole('button', { name: `Sell ${SYM}` }).click();
+    await page.getByRole('button', { name: 'Cancel sell' }).click();
+    await expectText(page.getByRole('status').filter({ hasText: 'Cancelled' }), /Cancelled the sell of 1 ABC/);
+    await expectText(page.locator('#trade-amount-hint'), /You have 10 shares of ABC to sell/);
+
+    await page.getByLabel('Amount to sell ($)').fill(wire(4 * PRICE));
+    await page.getByRole('button', { name: `Sell ${SYM}` }).click();
+    await page.getByRole('button', { name: 'Commit sell' }).waitFor();
+    await screenshot(page, 'sell-pending');
+    await page.getByRole('button', { name: 'Commit sell' }).click();
+    await expectText(page.getByRole('status').filter({ hasText: 'Sold' }), literally(`Sold 4 ${SYM} at ${dollars(PRICE)}`));
+    await expectText(page.locator('#trade-amount-hint'), /You have 6 shares of ABC to sell/);
+
+    // The server's average cost: 10 bought at p, 4 sold, so 6p is left; sold at p, no gain.
+    const summary = await serverSummary(user);
+    expect(summary.holdings[0]?.cost_basis).toBe(wire(6 * PRICE));
+    expect(summary.realized_gain).toBe('0.00');
+    await navLink(page, 'Dashboard').click();
+    const row = holdingRow(page, SYM);
+    await expectText(row.locator('[data-label="Shares"]'), /^6$/);
+    await expectText(row.locator('[data-label="Cost basis"]'), literally(dollars(6 * PRICE)));
+    await expectText(page.getByTestId('cost-basis'), literally(dollars(6 * PRICE)));
+    await expectText(page.getByTestId('realized-gain'), /^gain\s+\$0\.00$/);
+    await screenshot(page, 'gains-after-partial-sell');
+    await done();
+  });
+
+  test('a pending BUY left alone expires when its countdown ends, and its cash comes back', async () => {
+    const opened = await userAt(`/buy?sym=${SYM}`, 100_000);
+    tab = opened.tab;
+    const { page } = opened;
+    await expectText(page.locator('.quote-price'), literally(dollars(PRICE)));
+    await page.getByLabel('Amount to spend ($)').fill('300');
+    await page.getByRole('button', { name: `Buy ${SYM}` }).click();
+    await page.getByRole('button', { name: 'Commit buy' }).waitFor();
+    await page.locator('.timer-done').waitFor({ timeout: (PENDING_TTL_S + 5) * 1000 });
+    await expectText(page.getByRole('status').filter({ hasText: 'expired' }), /expired before it was committed/);
+    expect(await page.getByRole('button', { name: 'Commit buy' }).count()).toBe(0);
+    await screenshot(page, 'buy-expired');
+    await page.locator('.pending .empty').waitFor({ timeout: 5_000 });
+    await expectText(page.locator('#trade-amount-hint'), /Available cash: \$1,000\.00/);
+    await done();
+  });
+
+  test('automatic trading: fired buy and sell triggers show in the cost basis; a waiting order is cancelled', async () => {
+    const opened = await userAt('/auto', 200_000);
+    tab = opened.tab;
+    const { page } = opened;
+    await heading(page, 'Automatic trading').waitFor();
+    await page.getByLabel('Stock symbol').fill(TRIGGER_SYM);
+    await page.getByRole('button', { name: 'Check price' }).click();
+    await expectText(page.locator('.estimate').first(), literally(`${TRIGGER_SYM} is ${dollars(TRIGGER_PRICE)}`));
+    await page.getByLabel('Amount to spend ($)').fill('1000');
+    await page.getByLabel('Buy when the price is at or below ($)').fill(wire(TRIGGER_PRICE + 100));
+    await page.getByRole('button', { name: 'Set buy order' }).click();
+    const bought = Math.floor(100000 / TRIGGER_PRICE); // 3
+    await expectText(
+      page.getByRole('status').filter({ hasText: 'fired' }),
+      new RegExp(`fired at once: bought ${bought} ${TRIGGER_SYM}`),
+    );
+    await expectText(page.locator('#fired-title').locator('..').locator('..'), /Buy trigger fired/);
+
+    // A sell order whose trigger is at or below the price fires at once too: 1 share sold.
+    await page.getByRole('radio', { name: 'Sell' }).check();
+    await page.getByLabel('Amount to sell ($)').fill(wire(TRIGGER_PRICE - 100));
+    await page.getByLabel('Sell when the price is at or above ($)').fill(wire(TRIGGER_PRICE - 100));
+    await page.getByRole('button', { name: 'Set sell order' }).click();
+    await expectText(page.getByRole('status').filter({ hasText: 'fired' }), new RegExp(`fired at once: sold 1 ${TRIGGER_SYM}`));
+
+    // One that waits: twice the price.
+    await page.getByLabel('Amount to sell ($)').fill(wire(2 * TRIGGER_PRICE));
+    await page.getByLabel('Sell when the price is at or above ($)').fill(wire(2 * TRIGGER_PRICE));
+    await page.getByRole('button', { name: 'Set sell order' }).click();
+    await expectText(page.getByRole('status').filter({ hasText: 'Sell order' }), /1 share reserved, sells when/);
+    const cancel = page.getByRole('button', { name: `Cancel the sell order for ${TRIGGER_SYM}` });
+    await cancel.waitFor();
+    await expectAccessible(page, 'the automatic trading view with orders');
+    await screenshot(page, 'auto');
+
+    await navLink(page, 'Dashboard').click();
+    const row = holdingRow(page, TRIGGER_SYM);
+    await expectText(row.locator('[data-label="Shares"]'), /^2 \(1 reserved to sell\)$/);
+    await expectText(row.locator('[data-label="Cost basis"]'), literally(dollars(2 * TRIGGER_PRICE)));
+    await expectText(page.getByTestId('realized-gain'), /^gain\s+\$0\.00$/);
+    const summary = await serverSummary(opened.user);
+    expect(summary.holdings[0]?.cost_basis).toBe(wire(2 * TRIGGER_PRICE));
+    await screenshot(page, 'gains-after-triggers');
+
+    await navLink(page, 'Automatic').click();
+    await cancel.click();
+    await expectText(page.getByRole('status').filter({ hasText: 'Cancelled the sell order' }), /TRG/);
+    await page.locator('#orders-SELL ~ .empty').waitFor();
+    await done();
+  });
+
+  test('history: filters and pages work, fired orders are listed, the log downloads', async () => {
+    const user = await newUser('e2e', 100_000);
+    for (const cents of [10_000, 20_000, 30_000]) await user.ok('/user_utils/add', { amount: wire(cents) });
+    await holdShares(user, SYM, 1);
+    await holdShares(user, SYM, 1);
+    await user.ok('/buy/set_buy_amount', { sym: TRIGGER_SYM, amount: '500.00' });
+    await user.ok('/buy/set_buy_trigger', { sym: TRIGGER_SYM, amount: wire(TRIGGER_PRICE) });
+    tab = await openTab(browser);
+    await signIn(tab, user);
+    const { page } = tab;
+    await page.goto(`${BASE_URL}/history`);
+    await heading(page, 'History').waitFor();
+    const table = page.locator('table');
+    await expectText(table, /Buy trigger fired/);
+    await expectText(page.locator('.pager'), /Page 1 of 2/);
+    await expectAccessible(page, 'the history view');
+    await screenshot(page, 'history');
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await expectText(page.locator('.pager'), /Page 2 of 2/);
+    await expectText(table, /Funds added/);
+
+    await page.getByLabel('What').selectOption({ label: 'Buy trigger fired' });
+    await expectText(table.locator('caption'), /Transactions 1–1 of 1 \(filtered/);
+    await page.getByLabel('What').selectOption('');
+    await page.getByLabel('Symbol').selectOption(TRIGGER_SYM);
+    await expectText(table, /Buy trigger fired/);
+    expect(await table.locator('tbody tr').count()).toBe(3); // amount set, trigger set, fired
+
+    const downloading = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Download my log' }).click();
+    const download = await downloading;
+    expect(download.suggestedFilename()).toMatch(new RegExp(`dts-${user.username}-.*\\.xml`));
+    const xml = fs.readFileSync(await download.path(), 'utf8');
+    expect(xml).toMatch(/<log>/);
+    expect(xml).toContain(`<username>${user.username}</username>`);
+    await expectText(page.getByRole('status').filter({ hasText: 'downloaded' }), /Your log was downloaded/);
+    await done();
+  });
+
+  test('deep links open their view on the first load, and back and forward move between views', async () => {
+    const user = await newUser('e2e', 100_000);
+    await holdShares(user, SYM, 2);
+
+    // Logged out, a link asks to log in first, then opens what it names.
+    tab = await openTab(browser);
+    const { page } = tab;
+    await page.goto(`${BASE_URL}/buy?sym=${SYM.toLowerCase()}`);
+    await heading(page, 'Log in to DTS').waitFor();
+    await page.getByLabel('Username').fill(user.username);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await heading(page, 'Buy stock').waitFor();
+    await expectText(page.locator('.quote-price'), literally(dollars(PRICE)));
+    expect(await page.getByLabel('Stock symbol').inputValue()).toBe(SYM);
+
+    // Logged in, straight to the view, as a bookmark or a reload would.
+    await page.goto(`${BASE_URL}/sell?sym=${SYM}`);
+    await heading(page, 'Sell stock').waitFor();
+    await expectText(page.locator('.quote-price'), literally(dollars(PRICE)));
+    expect(await page.getByLabel('Holding').inputValue()).toBe(SYM);
+    await page.goto(`${BASE_URL}/history`);
+    await heading(page, 'History').waitFor();
+    await page.goto(`${BASE_URL}/no/such/view`);
+    await heading(page, 'Page not found').waitFor();
+    await expectAccessible(page, 'the not-found view');
+
+    // Back and forward, through views opened by links.
+    await navLink(page, 'Dashboard').click();
+    await heading(page, 'Dashboard').waitFor();
+    await holdingRow(page, SYM).getByRole('link', { name: `Sell ${SYM}` }).click();
+    await heading(page, 'Sell stock').waitFor();
+    expect(new URL(page.url()).search).toBe(`?sym=${SYM}`);
+    await navLink(page, 'Automatic').click();
+    await heading(page, 'Automatic trading').waitFor();
+
+    await page.goBack();
+    await heading(page, 'Sell stock').waitFor();
+    expect(await page.getByLabel('Holding').inputValue()).toBe(SYM);
+    expect(await isFocused(heading(page, 'Sell stock'))).toBe(true);
+    await page.goBack();
+    await heading(page, 'Dashboard').waitFor();
+    await page.goBack();
+    await heading(page, 'Page not found').waitFor();
+    await page.goForward();
+    await heading(page, 'Dashboard').waitFor();
+    await page.goForward();
+    await heading(page, 'Sell stock').waitFor();
+    expect(new URL(page.url()).pathname).toBe('/sell');
+    await done();
+  });
+
+  test('keyboard only: log in, add funds, buy and commit, sell and cancel, set and cancel an order, filter the history', async () => {
+    const user = await newUser('e2e');
+    tab = await openTab(browser);
+    const { page } = tab;
+    const press = (key: string) => page.keyboard.press(key);
+    const type = (text: string) => page.keyboard.type(text);
+
+    await page.goto(`${BASE_URL}/login`);
+    await heading(page, 'Log in to DTS').waitFor();
+    await tabTo(page, page.getByLabel('Username'));
+    await type(user.username);
+    await tabTo(page, page.getByLabel('Password', { exact: true }));
+    await type(PASSWORD);
+    await press('Enter');
+    await heading(page, 'Dashboard').waitFor();
+
+    await tabTo(page, page.getByRole('link', { name: 'Skip to content' }));
+    await tabTo(page, page.getByLabel('Add funds ($)'));
+    await type('2000');
+    await press('Enter');
+    await expectText(page.getByTestId('funds'), /^\$2,000\.00$/);
+
+    await tabTo(page, navLink(page, 'Buy'));
+    await press('Enter');
+    await heading(page, 'Buy stock').waitFor();
+    expect(await isFocused(heading(page, 'Buy stock'))).toBe(true);
+    await tabTo(page, page.getByLabel('Stock symbol'));
+    await type(SYM);
+    await press('Enter'); // Get quote
+    await expectText(page.locator('.quote-price'), literally(dollars(PRICE)));
+    await tabTo(page, page.getByLabel('Amount to spend ($)'));
+    await type('600');
+    await press('Enter'); // Buy
+    const commit = page.getByRole('button', { name: 'Commit buy' });
+    await commit.waitFor();
+    await expect.poll(() => isFocused(commit)).toBe(true);
+    await press('Enter');
+    await expectText(page.getByRole('status').filter({ hasText: 'Bought' }), /Bought 2 ABC/);
+
+    await tabTo(page, navLink(page, 'Sell'));
+    await press('Enter');
+    await heading(page, 'Sell stock').waitFor();
+    await tabTo(page, page.getByLabel('Holding'));
+    await press('ArrowDown');
+    await expect.poll(() => page.getByLabel('Holding').inputValue()).toBe(SYM);
+    await tabTo(page, page.getByLabel('Amount to sell ($)'));
+    await type('300');
+    await press('Enter'); // Sell
+    await page.getByRole('button', { name: 'Commit sell' }).waitFor();
+    await tabTo(page, page.getByRole('button', { name: 'Cancel sell' }));
+    await press('Enter');
+    await expectText(page.getByRole('status').filter({ hasText: 'Cancelled' }), /Cancelled the sell of 1 ABC/);
+
+    await tabTo(page, navLink(page, 'Automatic'));
+    await press('Enter');
+    await heading(page, 'Automatic trading').waitFor();
+    await tabTo(page, page.getByRole('radio', { name: 'Buy' }));
+    await press('ArrowRight');
+    expect(await page.getByRole('radio', { name: 'Sell' }).isChecked()).toBe(true);
+    await press('ArrowLeft');
+    expect(await page.getByRole('radio', { name: 'Buy' }).isChecked()).toBe(true);
+    await tabTo(page, page.getByLabel('Stock symbol'));
+    await type('XYZ');
+    await tabTo(page, page.getByLabel('Amount to spend ($)'));
+    await type('100');
+    await tabTo(page, page.getByLabel('Buy when the price is at or below ($)'));
+    await type('1.00');
+    await press('Enter');
+    await expectText(page.getByRole('status').filter({ hasText: 'Buy order' }), /Buy order for XYZ set/);
+    await tabTo(page, page.getByRole('button', { name: 'Cancel the buy order for XYZ' }));
+    await press('Enter');
+    await expectText(page.getByRole('status').filter({ hasText: 'Cancelled the buy order' }), /\$100\.00 is available again/);
+
+    await tabTo(page, navLink(page, 'History'));
+    await press('Enter');
+    await heading(page, 'History').waitFor();
+    await tabTo(page, page.getByLabel('What'));
+    await page.getByLabel('What').press('ArrowDown');
+    await expectText(page.locator('table caption'), /filtered/);
+
+    await tabTo(page, page.getByRole('button', { name: 'Log out' }));
+    await press('Enter');
+    await heading(page, 'Log in to DTS').waitFor();
+    await done();
+  });
+
+  test('accessibility: no serious or critical axe violation on any view, with data, at desktop and phone widths', async () => {
+    const user = await newUser('e2e', 300_000);
+    await holdShares(user, SYM, 3);
+    await user.ok('/sell/set_sell_amount', { sym: SYM, amount: wire(2 * PRICE) });
+    await user.ok('/sell/set_sell_trigger', { sym: SYM, amount: wire(2 * PRICE) });
+    await user.ok('/buy/set_buy_amount', { sym: 'XYZ', amount: '100.00' });
+    await user.ok('/buy/buy', { sym: SYM, amount: wire(PRICE) });
+    for (const viewport of [undefined, PHONE]) {
+      tab = await openTab(browser, viewport);
+      await signIn(tab, user);
+      const { page } = tab;
+      for (const [path, title] of [
+        ['/', 'Dashboard'],
+        [`/buy?sym=${SYM}`, 'Buy stock'],
+        [`/sell?sym=${SYM}`, 'Sell stock'],
+        ['/auto', 'Automatic trading'],
+        ['/history', 'History'],
+      ] as const) {
+        await page.goto(`${BASE_URL}${path}`);
+        await heading(page, title).waitFor();
+        await page.locator('[aria-busy="true"]').waitFor({ state: 'detached' });
+        if (path.includes('sym=')) await page.locator('.quote-price').waitFor();
+        await expectAccessible(page, `${title} at ${viewport ? 'phone' : 'desktop'} width`);
+      }
+      await done();
+    }
+  });
+
+  test('phone width: every view fits the screen, cost basis and gains included', async () => {
+    const user = await newUser('e2e', 300_000);
+    await holdShares(user, SYM, 5);
+    await user.ok('/sell/sell', { sym: SYM, amount: wire(2 * PRICE) });
+    await user.ok('/sell/commit_sell');
+    await user.ok('/buy/set_buy_amount', { sym: TRIGGER_SYM, amount: '700.00' });
+    await user.ok('/buy/set_buy_trigger', { sym: TRIGGER_SYM, amount: wire(TRIGGER_PRICE) });
+    tab = await openTab(browser, PHONE);
+    await signIn(tab, user);
+    const { page } = tab;
+    await page.goto(`${BASE_URL}/`);
+    const views = [
+      ['Dashboard', 'Dashboard', 'dashboard'],
+      ['Buy', 'Buy stock', 'buy'],
+      ['Sell', 'Sell stock', 'sell'],
+      ['Automatic', 'Automatic trading', 'auto'],
+      ['History', 'History', 'history'],
+    ] as const;
+    for (const [link, title, name] of views) {
+      await navLink(page, link).click();
+      await heading(page, title).waitFor();
+      if (name === 'dashboard') {
+        await expectText(holdingRow(page, SYM).locator('[data-label="Cost basis"]'), literally(dollars(3 * PRICE)));
+        await expectText(holdingRow(page, TRIGGER_SYM).locator('[data-label="Cost basis"]'), literally(dollars(2 * TRIGGER_PRICE)));
+        await expectText(page.getByTestId('unrealized-gain'), /^gain\s+\$0\.00/);
+      }
+      if (name === 'buy') {
+        await page.getByLabel('Stock symbol').fill(SYM);
+        await page.getByRole('button', { name: 'Get quote' }).click();
+        await page.locator('.quote-price').waitFor();
+        await page.getByLabel('Amount to spend ($)').fill('300');
+        await page.getByRole('button', { name: `Buy ${SYM}` }).click();
+        await page.getByRole('button', { name: 'Commit buy' }).waitFor();
+      }
+      if (name === 'sell') {
+        await page.getByLabel('Holding').selectOption(SYM);
+        await page.locator('.quote-price').waitFor();
+      }
+      await page.waitForTimeout(150);
+      await screenshot(page, name);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, `${name} is wider than the phone screen`).toBeLessThanOrEqual(0);
+      if (name === 'buy') await page.getByRole('button', { name: 'Cancel buy' }).click();
+    }
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await heading(page, 'Log in to DTS').waitFor();
+    await screenshot(page, 'login');
+    await page.getByRole('link', { name: 'Create an account' }).click();
+    await page.getByLabel('Username').fill('has space');
+    await page.getByLabel('Password', { exact: true }).fill('short');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.locator('#password-error').waitFor();
+    await screenshot(page, 'register-errors');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, 'the register view is wider than the phone screen').toBeLessThanOrEqual(0);
+    await done();
+  });
+
+  test('the session survives a reload; a refused token sends you back to log in', async () => {
+    const opened = await userAt('/');
+    tab = opened.tab;
+    const { page, user } = opened;
+    await heading(page, 'Dashboard').waitFor();
+    await page.reload();
+    await heading(page, 'Dashboard').waitFor();
+    await expectText(page.locator('.user-name'), new RegExp(user.username));
+
+    await page.evaluate(() => {
+      const session = JSON.parse(localStorage.getItem('dts.session') ?? '{}') as object;
+      localStorage.setItem('dts.session', JSON.stringify({ ...session, token: 'not-a-valid-token' }));
+    });
+    await page.reload();
+    await heading(page, 'Log in to DTS').waitFor();
+    await expectText(page.getByRole('status').first(), /session has ended/i);
+    await screenshot(page, 'session-ended');
+
+    await page.getByLabel('Username').fill(user.username);
+    await page.getByLabel('Password', { exact: true }).fill('wrong password');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await expectText(page.getByRole('alert'), /Wrong username or password/);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await heading(page, 'Dashboard').waitFor();
+    await done();
+  });
+
+  test('log out: back at the login view, and a reload stays logged out', async () => {
+    const opened = await userAt('/');
+    tab = opened.tab;
+    const { page } = opened;
+    await heading(page, 'Dashboard').waitFor();
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await heading(page, 'Log in to DTS').waitFor();
+    await expectText(page.getByRole('status').first(), /You are logged out/);
+    expect(new URL(page.url()).pathname).toBe('/login');
+    await page.reload();
+    await heading(page, 'Log in to DTS').waitFor();
+    expect(await page.evaluate(() => localStorage.getItem('dts.session'))).toBeNull();
+    await done();
+  });
+});
