@@ -277,20 +277,29 @@ def order_view(order: TriggerOrder) -> Reply:
     }
 
 
+def holding_view(account: Account, sym: str, shares: int) -> Reply:
+    return {
+        "sym": sym,
+        "shares": shares,
+        "reserved_shares": account.reserved_shares(sym),
+        "cost_basis_cents": account.cost_basis_cents.get(sym, 0),
+    }
+
+
 def summary_view(account: Account, now_ms: int, recent: int = 20) -> Reply:
     return {
         "username": account.username,
         "funds_cents": account.funds_cents,
         "reserved_cents": account.reserved_cash_cents,
         "holdings": [
-            {"sym": sym, "shares": shares, "reserved_shares": account.reserved_shares(sym)}
-            for sym, shares in sorted(account.stocks.items())
+            holding_view(account, sym, shares) for sym, shares in sorted(account.stocks.items())
         ]
         + [
-            {"sym": sym, "shares": 0, "reserved_shares": account.reserved_shares(sym)}
+            holding_view(account, sym, 0)
             for sym in sorted({t.sym for t in account.pending_sells} | set(account.sell_orders))
             if sym not in account.stocks and account.reserved_shares(sym)
         ],
+        "realized_gain_cents": account.realized_gain_cents,
         "pending_buys": [pending_view(t, now_ms) for t in reversed(account.pending_buys)],
         "pending_sells": [pending_view(t, now_ms) for t in reversed(account.pending_sells)],
         "buy_triggers": [order_view(o) for _, o in sorted(account.buy_orders.items())],

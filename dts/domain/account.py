@@ -59,6 +59,11 @@ class Account:
     # Side -> when its newest pending trade expired uncommitted, until the next trade of that side:
     # so a late COMMIT is told "expired" even after the watcher already gave the reservation back.
     expired_at_ms: dict[str, int] = field(default_factory=dict)
+    # Symbol -> cents paid for the shares of it the account owns, free or reserved (average cost);
+    # kept by the server so that every client, device and the replay tool see the same numbers.
+    cost_basis_cents: dict[str, int] = field(default_factory=dict)
+    # Proceeds of every sale less the cost basis of the shares sold; negative for a loss.
+    realized_gain_cents: int = 0
     version: int = 0
 
     def copy(self) -> Account:
@@ -73,6 +78,7 @@ class Account:
             sell_orders=dict(self.sell_orders),
             transactions=[dict(entry) for entry in self.transactions],
             expired_at_ms=dict(self.expired_at_ms),
+            cost_basis_cents=dict(self.cost_basis_cents),
         )
 
     def pending(self, side: Side) -> list[PendingTrade]:
@@ -86,6 +92,10 @@ class Account:
         """Cash set aside by pending BUYs and buy amounts: the user's, but not spendable now."""
         pending = sum(t.total_cents for t in self.pending_buys)
         return pending + sum(o.amount_cents for o in self.buy_orders.values())
+
+    def owned_shares(self, sym: str) -> int:
+        """Free and reserved shares: all that the cost basis of `sym` pays for."""
+        return self.stocks.get(sym, 0) + self.reserved_shares(sym)
 
     def reserved_shares(self, sym: str) -> int:
         pending = sum(t.shares for t in self.pending_sells if t.sym == sym)

@@ -69,6 +69,26 @@ class Change:
         else:
             self.account.stocks[sym] = held - shares
 
+    def bought(self, sym: str, cents: int) -> None:
+        """Adds what a completed purchase paid to the cost basis of `sym`."""
+        if cents <= 0:
+            return
+        self.account.cost_basis_cents[sym] = self.account.cost_basis_cents.get(sym, 0) + cents
+
+    def sold(self, sym: str, shares: int, proceeds_cents: int) -> None:
+        """Books a completed sale of `shares` that have already left the account's holdings and
+        reservations: they take their average-cost share of the cost basis with them, and the
+        difference to the proceeds is realized."""
+        cost = cost_of_sold(
+            self.account.cost_basis_cents.get(sym, 0),
+            self.account.owned_shares(sym) + shares,
+            shares,
+        )
+        left = self.account.cost_basis_cents.pop(sym, 0) - cost
+        if self.account.owned_shares(sym):
+            self.account.cost_basis_cents[sym] = left
+        self.account.realized_gain_cents += proceeds_cents - cost
+
     def system_event(
         self, command: str, sym: str | None, amount_cents: int | None, msg: str
     ) -> None:
@@ -110,3 +130,11 @@ class Change:
                 amount_cents=cents,
             )
         )
+
+
+def cost_of_sold(basis_cents: int, owned: int, sold: int) -> int:
+    """The part of `basis_cents` (paid for `owned` shares) that `sold` of them take, to the nearest
+    cent, halves up; selling every share takes the whole basis, so no cent is left behind."""
+    if sold >= owned:
+        return basis_cents
+    return (2 * basis_cents * sold + owned) // (2 * owned)

@@ -53,6 +53,7 @@ class BuySide:
 
     def complete_trade(self, ch: Change, sym: str, shares: int, price_cents: int) -> None:
         ch.add_shares(sym, shares)
+        ch.bought(sym, shares * price_cents)
 
     def set_amount(self, ch: Change, old: TriggerOrder | None, new: TriggerOrder) -> TriggerOrder:
         if old is not None:
@@ -72,6 +73,7 @@ class BuySide:
         cost = shares * price_cents
         ch.credit_cash(order.amount_cents - cost)
         ch.add_shares(order.sym, shares)
+        ch.bought(order.sym, cost)
         return {"shares": shares, "price_cents": price_cents, "amount_cents": cost}
 
     def release_order(self, ch: Change, order: TriggerOrder) -> None:
@@ -97,6 +99,7 @@ class SellSide:
 
     def complete_trade(self, ch: Change, sym: str, shares: int, price_cents: int) -> None:
         ch.credit_cash(shares * price_cents)
+        ch.sold(sym, shares, shares * price_cents)
 
     def set_amount(self, ch: Change, old: TriggerOrder | None, new: TriggerOrder) -> TriggerOrder:
         if ch.account.stocks.get(new.sym, 0) < 1:
@@ -119,6 +122,7 @@ class SellSide:
     def fire(self, ch: Change, order: TriggerOrder, price_cents: int) -> dict[str, object]:
         proceeds = order.reserved_shares * price_cents
         ch.credit_cash(proceeds)
+        ch.sold(order.sym, order.reserved_shares, proceeds)
         return {
             "shares": order.reserved_shares,
             "price_cents": price_cents,

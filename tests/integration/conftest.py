@@ -18,6 +18,7 @@ from pathlib import Path
 import pymongo
 import pymongo.database
 import pytest
+import redis
 
 from tests.integration.harness import (
     HTTP_PORT,
@@ -79,3 +80,9 @@ def db(stack: Stack) -> Iterator[pymongo.database.Database]:
     client: pymongo.MongoClient = pymongo.MongoClient(stack.mongo_uri)
     yield client["dts"]
     client.close()
+
+
+@pytest.fixture
+def cache(stack: Stack) -> redis.Redis:
+    """The stack's Redis: its quote cache, its watch hints."""
+    return redis.Redis(host="127.0.0.1", port=PORT_BASE + 79)

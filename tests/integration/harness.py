@@ -8,6 +8,7 @@ The fixtures that start it and hand out clients and users are in conftest.py.
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from dataclasses import dataclass
@@ -127,6 +128,13 @@ def logged(
     finally:
         client.close()
     return db.transaction_table
+
+
+def move_market(cache: redis.Redis, sym: str, price_cents: int) -> None:
+    """Puts a newer quote for `sym` into the Redis cache, as a fetch would: how a test moves the
+    market when the quote server's prices are fixed."""
+    quote = {"sym": sym, "price_cents": price_cents, "quote_server_time_ms": 1, "cryptokey": "t"}
+    cache.set(f"dts:quote:{sym}", json.dumps(quote), ex=120)
 
 
 def summary(operator: Client, username: str) -> dict[str, Any]:

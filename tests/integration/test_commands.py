@@ -171,7 +171,9 @@ def test_commit_buy_moves_the_reserved_shares_into_holdings(
     state = summary(operator, user)
     assert state["funds"] == dollars(funds - 3 * price)
     assert state["reserved"] == "0.00"
-    assert state["holdings"] == [{"sym": SYM, "shares": 3, "reserved_shares": 0}]
+    assert state["holdings"] == [
+        {"sym": SYM, "shares": 3, "reserved_shares": 0, "cost_basis": dollars(3 * price)}
+    ]
     assert state["pending_buys"] == []
 
 
@@ -225,7 +227,9 @@ def test_a_committed_buy_cannot_be_committed_or_cancelled_again(
         assert_refused_changes_nothing(operator, user, path, {}, 409, "NO_PENDING_BUY")
     state = summary(operator, user)
     assert state["funds"] == dollars(price)
-    assert state["holdings"] == [{"sym": SYM, "shares": 2, "reserved_shares": 0}]
+    assert state["holdings"] == [
+        {"sym": SYM, "shares": 2, "reserved_shares": 0, "cost_basis": dollars(2 * price)}
+    ]
 
 
 # SELL, COMMIT_SELL, CANCEL_SELL ---------------------------------------------------------------
@@ -243,7 +247,9 @@ def test_sell_reserves_floor_shares_out_of_the_holding(
     assert (reply["pending"]["shares"], reply["pending"]["amount"]) == (2, dollars(2 * price))
     state = summary(operator, user)
     assert state["funds"] == "0.00"
-    assert state["holdings"] == [{"sym": SYM, "shares": 3, "reserved_shares": 2}]
+    assert state["holdings"] == [
+        {"sym": SYM, "shares": 3, "reserved_shares": 2, "cost_basis": dollars(5 * price)}
+    ]
     [pending] = state["pending_sells"]
     assert (pending["sym"], pending["shares"], pending["price"]) == (SYM, 2, dollars(price))
 
@@ -255,7 +261,9 @@ def test_sell_of_the_whole_holding_shows_it_as_reserved(
     user = new_user(dollars(2 * price))
     hold_shares(operator, user, SYM, 2, price)
     operator.ok("/sell/sell", {"username": user, "sym": SYM, "amount": dollars(2 * price)})
-    assert summary(operator, user)["holdings"] == [{"sym": SYM, "shares": 0, "reserved_shares": 2}]
+    assert summary(operator, user)["holdings"] == [
+        {"sym": SYM, "shares": 0, "reserved_shares": 2, "cost_basis": dollars(2 * price)}
+    ]
 
 
 def test_commit_sell_pays_shares_times_the_quoted_price(
@@ -269,7 +277,9 @@ def test_commit_sell_pays_shares_times_the_quoted_price(
     assert reply["message"] == f"sold 3 {SYM} at {dollars(price)}"
     state = summary(operator, user)
     assert state["funds"] == dollars(3 * price + 3)
-    assert state["holdings"] == [{"sym": SYM, "shares": 1, "reserved_shares": 0}]
+    assert state["holdings"] == [
+        {"sym": SYM, "shares": 1, "reserved_shares": 0, "cost_basis": dollars(price)}
+    ]
     assert state["pending_sells"] == []
 
 
@@ -281,7 +291,9 @@ def test_cancel_sell_returns_the_reserved_shares(operator: Client, new_user, sta
     operator.ok("/sell/cancel_sell", {"username": user})
     state = summary(operator, user)
     assert state["funds"] == "0.00"
-    assert state["holdings"] == [{"sym": SYM, "shares": 3, "reserved_shares": 0}]
+    assert state["holdings"] == [
+        {"sym": SYM, "shares": 3, "reserved_shares": 0, "cost_basis": dollars(3 * price)}
+    ]
     assert state["pending_sells"] == []
 
 
@@ -469,7 +481,9 @@ def test_set_sell_amount_records_the_amount_without_reserving_shares(
     reply = operator.ok("/sell/set_sell_amount", {"username": user, "sym": SYM, "amount": "77.00"})
     assert reply["order"] == {"sym": SYM, "amount": "77.00", "trigger": None, "reserved_shares": 0}
     state = summary(operator, user)
-    assert state["holdings"] == [{"sym": SYM, "shares": 3, "reserved_shares": 0}]
+    assert state["holdings"] == [
+        {"sym": SYM, "shares": 3, "reserved_shares": 0, "cost_basis": dollars(3 * price)}
+    ]
     assert state["sell_triggers"] == [reply["order"]]
     assert state["funds"] == "0.00"
 
@@ -497,7 +511,9 @@ def test_set_sell_trigger_above_the_price_reserves_floor_amount_over_trigger_sha
     assert reply["order"]["reserved_shares"] == 2
     state = summary(operator, user)
     assert state["funds"] == "0.00"
-    assert state["holdings"] == [{"sym": SYM, "shares": 3, "reserved_shares": 2}]
+    assert state["holdings"] == [
+        {"sym": SYM, "shares": 3, "reserved_shares": 2, "cost_basis": dollars(5 * price)}
+    ]
     assert state["sell_triggers"] == [
         {"sym": SYM, "amount": dollars(amount), "trigger": dollars(trigger), "reserved_shares": 2}
     ]
@@ -515,12 +531,16 @@ def test_second_set_sell_trigger_recomputes_the_reserved_shares(
     operator.ok(
         "/sell/set_sell_trigger", {"username": user, "sym": SYM, "amount": dollars(trigger)}
     )
-    assert summary(operator, user)["holdings"] == [{"sym": SYM, "shares": 1, "reserved_shares": 4}]
+    assert summary(operator, user)["holdings"] == [
+        {"sym": SYM, "shares": 1, "reserved_shares": 4, "cost_basis": dollars(5 * price)}
+    ]
     operator.ok(
         "/sell/set_sell_trigger", {"username": user, "sym": SYM, "amount": dollars(2 * trigger)}
     )
     state = summary(operator, user)
-    assert state["holdings"] == [{"sym": SYM, "shares": 3, "reserved_shares": 2}]
+    assert state["holdings"] == [
+        {"sym": SYM, "shares": 3, "reserved_shares": 2, "cost_basis": dollars(5 * price)}
+    ]
     assert state["sell_triggers"][0]["trigger"] == dollars(2 * trigger)
 
 
@@ -541,7 +561,9 @@ def test_second_set_sell_amount_with_a_trigger_recomputes_the_reserved_shares(
         "/sell/set_sell_amount", {"username": user, "sym": SYM, "amount": dollars(4 * trigger)}
     )
     state = summary(operator, user)
-    assert state["holdings"] == [{"sym": SYM, "shares": 1, "reserved_shares": 4}]
+    assert state["holdings"] == [
+        {"sym": SYM, "shares": 1, "reserved_shares": 4, "cost_basis": dollars(5 * price)}
+    ]
     assert state["sell_triggers"] == [
         {
             "sym": SYM,
@@ -581,7 +603,9 @@ def test_second_set_sell_trigger_the_holding_cannot_cover_is_refused(
         409,
         "INSUFFICIENT_SHARES",
     )
-    assert summary(operator, user)["holdings"] == [{"sym": SYM, "shares": 1, "reserved_shares": 2}]
+    assert summary(operator, user)["holdings"] == [
+        {"sym": SYM, "shares": 1, "reserved_shares": 2, "cost_basis": dollars(3 * price)}
+    ]
 
 
 def test_set_sell_trigger_without_an_amount_is_refused(
@@ -656,7 +680,9 @@ def test_cancel_set_sell_returns_the_reserved_shares_and_removes_the_order(
     reply = operator.ok("/sell/cancel_set_sell", {"username": user, "sym": SYM})
     assert reply["order"]["reserved_shares"] == 3
     state = summary(operator, user)
-    assert state["holdings"] == [{"sym": SYM, "shares": 4, "reserved_shares": 0}]
+    assert state["holdings"] == [
+        {"sym": SYM, "shares": 4, "reserved_shares": 0, "cost_basis": dollars(4 * price)}
+    ]
     assert (state["funds"], state["sell_triggers"]) == ("0.00", [])
     assert_refused_changes_nothing(
         operator, user, "/sell/cancel_set_sell", {"sym": SYM}, 409, "NO_SELL_AMOUNT"
@@ -673,7 +699,9 @@ def test_username_and_symbol_are_trimmed_and_the_symbol_upper_cased(
     )
     assert reply["pending"]["sym"] == SYM
     operator.ok("/buy/commit_buy", {"username": f"{user}\t"})
-    assert summary(operator, user)["holdings"] == [{"sym": SYM, "shares": 1, "reserved_shares": 0}]
+    assert summary(operator, user)["holdings"] == [
+        {"sym": SYM, "shares": 1, "reserved_shares": 0, "cost_basis": dollars(price)}
+    ]
 
 
 # Unknown accounts -----------------------------------------------------------------------------

@@ -267,7 +267,14 @@ def test_hammering_one_account_through_both_services_conserves_cash_and_shares(
     assert final["reserved"] == "0.00"
     assert final["funds"] == _dollars(cash)
     assert final["holdings"] == [
-        {"sym": sym, "shares": n, "reserved_shares": 0} for sym, n in sorted(shares.items()) if n
+        {
+            "sym": sym,
+            "shares": n,
+            "reserved_shares": 0,
+            "cost_basis": _dollars(n * stack.price_cents(sym)),
+        }
+        for sym, n in sorted(shares.items())
+        if n
     ]
     assert all(funds >= 0 and min(stocks.values(), default=0) >= 0 for funds, stocks in samples)
     assert len(samples) > 10

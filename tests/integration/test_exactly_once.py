@@ -18,6 +18,7 @@ from dts.adapters.mongo.accounts import AccountStore
 from dts.config import Settings
 from dts.domain.change import Change
 from dts.domain.events import Event
+from dts.money import format_cents as dollars
 from dts.services import Caller, Services
 from tests.integration.harness import Client, Stack, summary
 
@@ -57,7 +58,14 @@ def test_a_retried_buy_and_commit_reserve_and_spend_once(
     )
     shares = 90_000 // stack.price_cents("AB")
     after = summary(operator, user)
-    assert after["holdings"] == [{"sym": "AB", "shares": shares, "reserved_shares": 0}]
+    assert after["holdings"] == [
+        {
+            "sym": "AB",
+            "shares": shares,
+            "reserved_shares": 0,
+            "cost_basis": dollars(shares * stack.price_cents("AB")),
+        }
+    ]
     spent = shares * stack.price_cents("AB")
     assert after["funds"] == f"{(100_000 - spent) // 100}.{(100_000 - spent) % 100:02d}"
 

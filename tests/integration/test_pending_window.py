@@ -84,7 +84,9 @@ def test_commit_sell_after_the_window_is_refused_and_returns_the_shares(
     operator.refused("/sell/cancel_sell", {"username": user}, 409, "EXPIRED")
     state = summary(operator, user)
     assert state["funds"] == "0.00"
-    assert state["holdings"] == [{"sym": SYM, "shares": 3, "reserved_shares": 0}]
+    assert state["holdings"] == [
+        {"sym": SYM, "shares": 3, "reserved_shares": 0, "cost_basis": dollars(3 * price)}
+    ]
     assert state["pending_sells"] == []
 
 
@@ -100,7 +102,9 @@ def test_pendings_younger_than_the_window_commit(operator: Client, new_user, sta
     assert now_ms() < pending_sell["expires_at"], "the commits came too late to prove anything"
     state = summary(operator, user)
     assert (state["funds"], state["reserved"]) == (dollars(price), "0.00")
-    assert state["holdings"] == [{"sym": SYM, "shares": 2, "reserved_shares": 0}]
+    assert state["holdings"] == [
+        {"sym": SYM, "shares": 2, "reserved_shares": 0, "cost_basis": dollars(2 * price)}
+    ]
 
 
 def test_commit_buy_takes_the_newest_of_two_pending_buys_and_cancel_the_next(
@@ -119,7 +123,9 @@ def test_commit_buy_takes_the_newest_of_two_pending_buys_and_cancel_the_next(
     state = summary(operator, user)
     assert state["funds"] == dollars(funds - 3 * other)
     assert state["reserved"] == "0.00"
-    assert state["holdings"] == [{"sym": OTHER_SYM, "shares": 3, "reserved_shares": 0}]
+    assert state["holdings"] == [
+        {"sym": OTHER_SYM, "shares": 3, "reserved_shares": 0, "cost_basis": dollars(3 * other)}
+    ]
     assert state["pending_buys"] == []
 
 
@@ -135,7 +141,9 @@ def test_commit_sell_takes_the_newest_of_two_pending_sells(
     assert committed["trade"]["shares"] == 3
     state = summary(operator, user)
     assert state["funds"] == dollars(3 * price)
-    assert state["holdings"] == [{"sym": SYM, "shares": 1, "reserved_shares": 1}]
+    assert state["holdings"] == [
+        {"sym": SYM, "shares": 1, "reserved_shares": 1, "cost_basis": dollars(2 * price)}
+    ]
     assert [t["shares"] for t in state["pending_sells"]] == [1]
 
 
@@ -157,7 +165,9 @@ def test_each_pending_buy_expires_on_its_own_creation_time(
     assert committed["trade"]["sym"] == OTHER_SYM
     state = summary(operator, user)
     assert (state["funds"], state["reserved"]) == (dollars(2 * price), "0.00")
-    assert state["holdings"] == [{"sym": OTHER_SYM, "shares": 3, "reserved_shares": 0}]
+    assert state["holdings"] == [
+        {"sym": OTHER_SYM, "shares": 3, "reserved_shares": 0, "cost_basis": dollars(3 * other)}
+    ]
 
 
 def test_summary_counts_down_and_drops_expired_pendings_with_a_system_event(
@@ -173,7 +183,9 @@ def test_summary_counts_down_and_drops_expired_pendings_with_a_system_event(
         stack.pending_ttl_s - 1,
         stack.pending_ttl_s - 1,
     ]
-    assert fresh["holdings"] == [{"sym": SYM, "shares": 1, "reserved_shares": 1}]
+    assert fresh["holdings"] == [
+        {"sym": SYM, "shares": 1, "reserved_shares": 1, "cost_basis": dollars(2 * price)}
+    ]
     assert (fresh["funds"], fresh["reserved"]) == ("0.00", dollars(2 * price))
     sleep_until_ms(pending_sell["expires_at"] - 2 * MARGIN_MS)
     counting = summary(operator, user)
@@ -186,7 +198,9 @@ def test_summary_counts_down_and_drops_expired_pendings_with_a_system_event(
     state = summary(operator, user)
     assert state["pending_buys"] == state["pending_sells"] == []
     assert (state["funds"], state["reserved"]) == (dollars(2 * price), "0.00")
-    assert state["holdings"] == [{"sym": SYM, "shares": 2, "reserved_shares": 0}]
+    assert state["holdings"] == [
+        {"sym": SYM, "shares": 2, "reserved_shares": 0, "cost_basis": dollars(2 * price)}
+    ]
     assert [t["command"] for t in state["transactions"][:2]] == ["EXPIRED_SELL", "EXPIRED_BUY"]
     expiries = list(logged(db).find({"type": "systemEvent", "username": user}))
     assert sorted((e["command"], e["sym"], e["amount"]) for e in expiries) == [

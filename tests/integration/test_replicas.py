@@ -21,6 +21,7 @@ import pytest
 import redis
 
 from dts.adapters.redis.leader import LEADER_KEY
+from dts.money import format_cents as dollars
 from dts.price_walk import fixed_price_cents
 from tests.integration.faultkit import (
     FaultStack,
@@ -147,7 +148,14 @@ def test_when_the_leading_watcher_dies_the_other_fires_each_trigger_once(
     for user, (sym, _, new) in orders.items():
         shares = 60_000 // new
         after = replicated.summary(user)
-        assert after["holdings"] == [{"sym": sym, "shares": shares, "reserved_shares": 0}]
+        assert after["holdings"] == [
+            {
+                "sym": sym,
+                "shares": shares,
+                "reserved_shares": 0,
+                "cost_basis": dollars(shares * new),
+            }
+        ]
         funds = 100_000 - shares * new
         assert after["funds"] == f"{funds // 100}.{funds % 100:02d}"
         assert len(_fired(db, hints, user)) == 1, user

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dts.money import format_cents as dollars
 from tests.integration.harness import Client, Stack, summary
 
 
@@ -21,7 +22,14 @@ def test_buy_commit_then_sell_commit_moves_cash_and_shares(
     operator.ok("/buy/commit_buy", {"username": user})
     shares = 100000 // price
     after_buy = summary(operator, user)
-    assert after_buy["holdings"] == [{"sym": "ABC", "shares": shares, "reserved_shares": 0}]
+    assert after_buy["holdings"] == [
+        {
+            "sym": "ABC",
+            "shares": shares,
+            "reserved_shares": 0,
+            "cost_basis": dollars(shares * price),
+        }
+    ]
     cash_left = 100000 - shares * price
     assert after_buy["funds"] == f"{cash_left // 100}.{cash_left % 100:02d}"
     operator.ok("/sell/sell", {"username": user, "sym": "ABC", "amount": "1000.00"})

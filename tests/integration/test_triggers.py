@@ -67,7 +67,9 @@ def test_buy_trigger_at_or_above_the_price_fires_at_once_and_returns_the_remaind
     }
     state = summary(operator, user)
     assert (state["funds"], state["reserved"]) == (dollars(funds - 3 * price), "0.00")
-    assert state["holdings"] == [{"sym": SYM, "shares": 3, "reserved_shares": 0}]
+    assert state["holdings"] == [
+        {"sym": SYM, "shares": 3, "reserved_shares": 0, "cost_basis": dollars(3 * price)}
+    ]
     assert state["buy_triggers"] == []
     assert system_events(db, user) == [("SET_BUY_TRIGGER", SYM, 3 * price, trx)]
 
@@ -103,7 +105,9 @@ def test_sell_trigger_at_or_below_the_price_fires_at_once_selling_the_reserved_s
     }
     state = summary(operator, user)
     assert state["funds"] == dollars(2 * price + 3)
-    assert state["holdings"] == [{"sym": SYM, "shares": 3, "reserved_shares": 0}]
+    assert state["holdings"] == [
+        {"sym": SYM, "shares": 3, "reserved_shares": 0, "cost_basis": dollars(3 * price)}
+    ]
     assert state["sell_triggers"] == []
     assert system_events(db, user) == [("SET_SELL_TRIGGER", SYM, 2 * price, trx)]
 
@@ -119,7 +123,9 @@ def test_triggers_that_the_price_does_not_cross_never_fire(
     assert buy_reply["fired"] is None and sell_reply["fired"] is None
     before = summary(operator, user)
     assert (before["funds"], before["reserved"]) == (dollars(price - 50), dollars(price + 50))
-    assert before["holdings"] == [{"sym": SYM, "shares": 1, "reserved_shares": 3}]
+    assert before["holdings"] == [
+        {"sym": SYM, "shares": 1, "reserved_shares": 3, "cost_basis": dollars(4 * price)}
+    ]
     time.sleep(WATCHER_INTERVALS_S)
     assert summary(operator, user) == before
     assert system_events(db, user) == []
@@ -138,7 +144,9 @@ def test_cancelled_triggers_never_fire_and_return_their_reservations(
     operator.ok("/sell/cancel_set_sell", {"username": user, "sym": SYM})
     after_cancel = summary(operator, user)
     assert (after_cancel["funds"], after_cancel["reserved"]) == (dollars(2 * price + 9), "0.00")
-    assert after_cancel["holdings"] == [{"sym": SYM, "shares": 4, "reserved_shares": 0}]
+    assert after_cancel["holdings"] == [
+        {"sym": SYM, "shares": 4, "reserved_shares": 0, "cost_basis": dollars(4 * price)}
+    ]
     assert after_cancel["buy_triggers"] == after_cancel["sell_triggers"] == []
     stored = db.user_table.find_one({"username": user})
     assert stored["reserved_buy"] == stored["reserved_sell"] == {}
@@ -164,7 +172,9 @@ def test_a_fired_trigger_never_fires_again_while_the_symbol_stays_watched(
     expected = {
         "funds": dollars(funds - 4 * price - 2 * price + 3 * price - (price + 5)),
         "reserved": dollars(price + 5),
-        "holdings": [{"sym": SYM, "shares": 3, "reserved_shares": 0}],
+        "holdings": [
+            {"sym": SYM, "shares": 3, "reserved_shares": 0, "cost_basis": dollars(3 * price)}
+        ],
         "sell_triggers": [],
         "buy_triggers": [
             {

@@ -6,26 +6,15 @@ a newer quote into the Redis cache (as a fetch would), and the watcher's sweep m
 
 from __future__ import annotations
 
-import json
 import time
 
-import pytest
 import redis
 from bson.int64 import Int64
 
 from dts.adapters.redis.watch_hints import TRIGGERS, WatchHints
 from dts.domain.account import Account, TriggerOrder
-from tests.integration.harness import PORT_BASE, Client, Stack, logged, summary
-
-
-@pytest.fixture
-def cache(stack: Stack) -> redis.Redis:
-    return redis.Redis(host="127.0.0.1", port=PORT_BASE + 79)
-
-
-def move_market(cache: redis.Redis, sym: str, price_cents: int) -> None:
-    quote = {"sym": sym, "price_cents": price_cents, "quote_server_time_ms": 1, "cryptokey": "t"}
-    cache.set(f"dts:quote:{sym}", json.dumps(quote), ex=120)
+from dts.money import format_cents as dollars
+from tests.integration.harness import Client, Stack, logged, move_market, summary
 
 
 def wait_for(predicate, timeout_s: float = 30.0) -> bool:
@@ -53,7 +42,14 @@ def test_buy_trigger_fires_when_a_later_quote_drops_to_it(
     assert wait_for(lambda: summary(operator, user)["buy_triggers"] == [])
     shares = 100000 // trigger
     after = summary(operator, user)
-    assert after["holdings"] == [{"sym": sym, "shares": shares, "reserved_shares": 0}]
+    assert after["holdings"] == [
+        {
+            "sym": sym,
+            "shares": shares,
+            "reserved_shares": 0,
+            "cost_basis": dollars(shares * trigger),
+        }
+    ]
     left = 100000 - shares * trigger
     assert after["funds"] == f"{left // 100}.{left % 100:02d}"
     time.sleep(2.5)  # two more sweeps: it must not fire again
@@ -83,8 +79,20 @@ def test_sell_trigger_fires_when_a_later_quote_rises_to_it(
     after = summary(operator, user)
     expected_funds = funds_before + reserved * trigger
     assert after["funds"] == f"{expected_funds // 100}.{expected_funds % 100:02d}"
+    assert after["realized_gain"] == dollars(reserved * (trigger - price))
     remaining = held - reserved
-    expected = [{"sym": sym, "shares": remaining, "reserved_shares": 0}] if remaining else []
+    expected = (
+        [
+            {
+                "sym": sym,
+                "shares": remaining,
+                "reserved_shares": 0,
+                "cost_basis": dollars(remaining * price),
+            }
+        ]
+        if remaining
+        else []
+    )
     assert after["holdings"] == expected
 
 

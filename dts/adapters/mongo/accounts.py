@@ -114,6 +114,8 @@ def to_document(account: Account) -> dict[str, Any]:
         "pending_sell": [_pending_doc(t) for t in account.pending_sells],
         "transactions": [dict(entry) for entry in account.transactions],
         "last_expired": dict(account.expired_at_ms),
+        "cost_basis": dict(account.cost_basis_cents),
+        "realized_gain": account.realized_gain_cents,
     }
 
 
@@ -151,6 +153,8 @@ def from_document(doc: dict[str, Any]) -> Account:
         },
         transactions=read_list(doc.get("transactions")),
         expired_at_ms=dict(doc.get("last_expired") or {}),
+        cost_basis_cents=dict(doc.get("cost_basis") or {}),
+        realized_gain_cents=doc.get("realized_gain", 0),
         version=doc.get("version", 0),
     )
 

@@ -16,7 +16,7 @@ from dataclasses import asdict
 
 import orjson
 import redis
-import requests
+import urllib3
 
 from dts.domain.events import Event
 from dts.domain.quote import Quote
@@ -29,33 +29,35 @@ _LOCK = "dts:quote-lock:{}"
 
 
 class QuoteServerClient:
-    """HTTP to the internal quote server over one keep-alive session per thread."""
+    """HTTP to the internal quote server over one pool of keep-alive connections per process.
+
+    One pool shared by every thread or greenlet, at most `POOL_SIZE` idle connections kept: a pool
+    per thread-local would, under the gevent worker, be one per greenlet, and fill the quote
+    server's connection slots with idle keep-alives.
+    """
+
+    POOL_SIZE = 16
 
     def __init__(self, base_url: str, timeout_s: float) -> None:
         self.url = base_url.rstrip("/") + "/quote"
-        self.timeout_s = timeout_s
-        self._local = threading.local()
-
-    def _session(self) -> requests.Session:
-        session = getattr(self._local, "session", None)
-        if session is None:
-            session = self._local.session = requests.Session()
-        return session
+        self.timeout = urllib3.Timeout(total=timeout_s)
+        self._pool = urllib3.PoolManager(maxsize=self.POOL_SIZE, retries=False)
 
     def fetch(self, sym: str, username: str) -> Quote:
         try:
-            resp = self._session().get(
-                self.url, params={"sym": sym, "user": username}, timeout=self.timeout_s
+            resp = self._pool.request(
+                "GET", self.url, fields={"sym": sym, "user": username}, timeout=self.timeout
             )
-            resp.raise_for_status()
-            body = resp.json()
+            if resp.status != 200:
+                raise ValueError(f"the quote server answered {resp.status}")
+            body = orjson.loads(resp.data)
             return Quote(
                 sym=sym,
                 price_cents=int(body["price_cents"]),
                 quote_server_time_ms=int(body["timestamp"]),
                 cryptokey=str(body["cryptokey"]),
             )
-        except (requests.RequestException, ValueError, KeyError, TypeError) as exc:
+        except (urllib3.exceptions.HTTPError, ValueError, KeyError, TypeError) as exc:
             raise Unavailable("the quote server is unavailable, try again shortly") from exc
 
 

@@ -1,5 +1,6 @@
 """Conservation (API.md): cash + reserved cash and held + reserved shares change only by ADD and by
-trades at quoted prices, across any sequence of commands, accepted, refused or expired.
+trades at quoted prices, across any sequence of commands, accepted, refused or expired; and the
+cost basis of the shares held plus the cost of the shares sold is everything paid.
 
 Commands run the way the store runs them (tests.unit.domain.runner.apply_command): expiries are
 settled first; a refused command's change is dropped but the settlement is kept. The commands come
@@ -140,6 +141,13 @@ def check_invariants(account: Account, ledger: Ledger) -> None:
         held = account.stocks.get(sym, 0) + account.reserved_shares(sym)
         assert held == ledger.shares[sym], sym
     assert ledger.cash_events_cents == account.funds_cents
+
+    # Cost basis: what the held shares cost plus what the sold ones cost is everything paid.
+    # (The opening shares came with no cost.) Only owned symbols carry a basis.
+    sold_shares_cost = ledger.sold_cents - account.realized_gain_cents
+    assert sum(account.cost_basis_cents.values()) + sold_shares_cost == ledger.bought_cents
+    assert all(cents >= 0 for cents in account.cost_basis_cents.values())
+    assert all(account.owned_shares(sym) > 0 for sym in account.cost_basis_cents)
 
 
 def likely_target(rnd: random.Random, likely: list[tuple[Side, str]]) -> tuple[Side, str]:

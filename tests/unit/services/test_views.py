@@ -40,7 +40,8 @@ def test_summary_shows_funds_holdings_pending_trades_orders_and_history(
         "username": "alice",
         "funds_cents": 32_00,
         "reserved_cents": 68_00,
-        "holdings": [{"sym": "ABC", "shares": 6, "reserved_shares": 4}],
+        "holdings": [{"sym": "ABC", "shares": 6, "reserved_shares": 4, "cost_basis_cents": 120_00}],
+        "realized_gain_cents": 0,
         "pending_buys": [
             {
                 "sym": "ABC",
@@ -92,7 +93,9 @@ def test_summary_lists_a_symbol_whose_every_share_is_reserved(
         audit, Caller(alice, 10), lambda c: services.start_trade(Side.SELL, c, "ABC", 120_00)
     )
     summary = services.summary(Caller(alice, 11))
-    assert summary["holdings"] == [{"sym": "ABC", "shares": 0, "reserved_shares": 10}]
+    assert summary["holdings"] == [
+        {"sym": "ABC", "shares": 0, "reserved_shares": 10, "cost_basis_cents": 120_00}
+    ]
     assert summary["funds_cents"] == 100_00
 
 
