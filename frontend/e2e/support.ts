@@ -6,6 +6,7 @@
 
 import AxeBuilder from '@axe-core/playwright';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
@@ -113,9 +114,9 @@ export async function newUser(prefix: string, fundsCents = 0): Promise<User> {
   return { username, token, ok };
 }
 
-/** BUY and COMMIT_BUY through the API: `shares` of `sym` at its fixed price. */
-export async function holdShares(user: User, sym: string, shares: number): Promise<void> {
-  await user.ok('/buy/buy', { sym, amount: wire(shares * fixedPriceCents(sym)) });
+/** BUY and COMMIT_BUY through the API: `shares` of `sym` at `priceCents` (the price it has now). */
+export async function holdShares(user: User, sym: string, shares: number, priceCents = fixedPriceCents(sym)): Promise<void> {
+  await user.ok('/buy/buy', { sym, amount: wire(shares * priceCents) });
   await user.ok('/buy/commit_buy');
 }
 
@@ -130,6 +131,30 @@ export async function signIn(tab: Tab, user: User): Promise<void> {
     },
     ['dts.session', JSON.stringify({ username: user.username, token: user.token })] as const,
   );
+}
+
+/** The stack's Redis (scripts/stack.py: its port base + 79), for moving the market. */
+const REDIS_PORT = Number(process.env.DTS_E2E_REDIS_PORT ?? 0);
+
+/**
+ * Moves the market the way DTS sees it: a newer quote of `sym` in the Redis cache, which the next
+ * QUOTE, BUY or SELL reads for up to 120 s (the quote server's prices are fixed). The same as the
+ * integration tests' move_market, in Redis's own protocol.
+ */
+export async function moveMarket(sym: string, priceCents: number): Promise<void> {
+  expect(REDIS_PORT, 'DTS_E2E_REDIS_PORT names the stack\'s Redis').toBeGreaterThan(0);
+  const quote = JSON.stringify({ sym, price_cents: priceCents, quote_server_time_ms: Date.now(), cryptokey: 'e2e' });
+  const command = ['SET', `dts:quote:${sym}`, quote, 'EX', '120'];
+  const wireCommand = `*${command.length}\r\n${command.map((part) => `$${Buffer.byteLength(part)}\r\n${part}\r\n`).join('')}`;
+  const answer = await new Promise<string>((resolve, reject) => {
+    const socket = net.connect(REDIS_PORT, '127.0.0.1', () => socket.write(wireCommand));
+    socket.once('data', (data) => {
+      resolve(data.toString());
+      socket.end();
+    });
+    socket.once('error', reject);
+  });
+  expect(answer).toBe('+OK\r\n');
 }
 
 export async function waitForStack(): Promise<void> {
@@ -154,15 +179,17 @@ export async function waitForStack(): Promise<void> {
 export async function expectText(locator: Locator, pattern: RegExp, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let text = '';
+  let problem = '';
   for (;;) {
     try {
       text = await locator.innerText({ timeout: 1_000 });
+      problem = '';
       if (pattern.test(text)) return;
-    } catch {
-      // not there yet
+    } catch (error) {
+      problem = error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error); // not there yet
     }
     if (Date.now() > deadline) {
-      expect(text).toMatch(pattern);
+      expect(text, problem || `the text of ${String(locator)}`).toMatch(pattern);
       return;
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -198,6 +225,7 @@ export async function expectAccessible(page: Page, where: string): Promise<void>
   const results = await new AxeBuilder({ page })
     .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
     .analyze();
+  expect(results.passes.length, `axe ran no check on ${where}`).toBeGreaterThan(0);
   const serious = results.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.impact}: ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);

@@ -19,6 +19,7 @@ import {
   isFocused,
   launchBrowser,
   literally,
+  moveMarket,
   navLink,
   newUser,
   openTab,
@@ -40,6 +41,11 @@ const SYM = 'ABC';
 const PRICE = fixedPriceCents(SYM); // 263.46
 const TRIGGER_SYM = 'TRG';
 const TRIGGER_PRICE = fixedPriceCents(TRIGGER_SYM); // 299.33
+// Symbols whose market a test moves (moveMarket), each its own: no other test quotes them.
+const GAIN_SYM = 'GAIN';
+const HALF_SYM = 'HALF';
+const FIRE_SYM = 'FIRE';
+const PHONE_SYM = 'PHONE';
 
 let browser: Browser;
 
@@ -60,8 +66,9 @@ async function serverSummary(user: User) {
   };
 }
 
+/** A holding's row (by markup: on a phone the table is a stack of cards, no longer a grid of rows). */
 function holdingRow(page: Page, sym: string) {
-  return page.getByRole('row', { name: new RegExp(`^${sym}\\b`) });
+  return page.locator('.holdings tbody tr').filter({ has: page.locator('th', { hasText: new RegExp(`^${sym}$`) }) });
 }
 
 describe('DTS in the browser', () => {
@@ -141,22 +148,23 @@ describe('DTS in the browser', () => {
     await done();
   });
 
-  test('buy: quote, shares for the amount, BUY, the countdown, commit; the dashboard shows its cost basis', async () => {
+  test('buy: quote, shares for the amount, BUY, the countdown, commit; then its cost basis and unrealized gain', async () => {
+    const price = 250_00;
+    await moveMarket(GAIN_SYM, price);
     const opened = await userAt('/', 200_000);
     tab = opened.tab;
     const { page } = opened;
     await navLink(page, 'Buy').click();
     await heading(page, 'Buy stock').waitFor();
-    await page.getByLabel('Stock symbol').fill(SYM.toLowerCase());
+    await page.getByLabel('Stock symbol').fill(GAIN_SYM.toLowerCase());
     await page.getByRole('button', { name: 'Get quote' }).click();
-    await expectText(page.locator('.quote-price'), literally(dollars(PRICE)));
+    await expectText(page.locator('.quote-price'), literally(dollars(price)));
     await expectText(page.locator('.quote-fresh'), /Quoted at .*(fresh from the quote server|cache)/);
-    expect(new URL(page.url()).search).toBe(`?sym=${SYM}`);
+    expect(new URL(page.url()).search).toBe(`?sym=${GAIN_SYM}`);
     await page.getByLabel('Amount to spend ($)').fill('600');
-    const shares = Math.floor(60000 / PRICE);
-    await expectText(page.locator('.estimate'), literally(`buys ${shares} shares for ${dollars(shares * PRICE)}`));
+    await expectText(page.locator('.estimate'), literally(`buys 2 shares for ${dollars(2 * price)}; $100.00 stays available`));
 
-    await page.getByRole('button', { name: `Buy ${SYM}` }).click();
+    await page.getByRole('button', { name: `Buy ${GAIN_SYM}` }).click();
     const commit = page.getByRole('button', { name: 'Commit buy' });
     await commit.waitFor();
     await expectText(page.locator('.pending-live [role=timer]'), /0:0\d left/);
@@ -165,60 +173,69 @@ describe('DTS in the browser', () => {
     await expectAccessible(page, 'the buy view with a pending BUY');
     await screenshot(page, 'buy-pending');
     await commit.click();
-    await expectText(
-      page.getByRole('status').filter({ hasText: 'Bought' }),
-      literally(`Bought ${shares} ${SYM} at ${dollars(PRICE)}`),
-    );
+    await expectText(page.getByRole('status').filter({ hasText: 'Bought' }), literally(`Bought 2 ${GAIN_SYM} at ${dollars(price)}`));
     await expectText(page.locator('.pending .empty'), /No pending buys/);
 
+    // The market moves up 12.50: 2 shares gain 25.00 on the 500.00 paid.
+    await moveMarket(GAIN_SYM, price + 12_50);
     await navLink(page, 'Dashboard').click();
-    const row = holdingRow(page, SYM);
-    await expectText(row, literally(dollars(shares * PRICE))); // value at the latest quote
-    const paid = (await serverSummary(opened.user)).holdings[0]?.cost_basis;
-    expect(paid).toBe(wire(shares * PRICE));
-    await expectText(row.locator('[data-label="Cost basis"]'), literally(dollars(shares * PRICE)));
-    // fixed prices: bought at the price it is worth, no gain and no loss
-    await expectText(row.locator('[data-label="Unrealized gain"]'), /^gain\s+\$0\.00 \(0\.00%\)$/);
+    await page.getByRole('button', { name: 'Refresh prices' }).click();
+    const row = holdingRow(page, GAIN_SYM);
+    await expectText(row.locator('[data-label="Price"]'), literally(dollars(price + 12_50)));
+    await expectText(row.locator('[data-label="Value"]'), literally(dollars(2 * (price + 12_50))));
+    await expectText(row.locator('[data-label="Cost basis"]'), literally(dollars(2 * price)));
+    await expectText(row.locator('[data-label="Unrealized gain"]'), /^gain\s+\+\$25\.00 \(\+5\.00%\)$/);
     await expectText(page.getByTestId('realized-gain'), /^gain\s+\$0\.00$/);
+    expect((await serverSummary(opened.user)).holdings[0]?.cost_basis).toBe(wire(2 * price));
+    await expectAccessible(page, 'the dashboard with a holding and its gain');
     await screenshot(page, 'gains-after-buy');
     await done();
   });
 
-  test('sell: a cancelled SELL gives the shares back; a partial sell leaves the cost basis of what is held', async () => {
+  test('sell: a cancelled SELL gives the shares back; a partial sell realizes its gain and keeps the cost of the rest', async () => {
+    const price = 100_00;
+    const salePrice = 103_37;
+    await moveMarket(HALF_SYM, price);
     const user = await newUser('e2e', 300_000);
-    await holdShares(user, SYM, 10);
+    await holdShares(user, HALF_SYM, 10, price);
     tab = await openTab(browser);
     await signIn(tab, user);
     const { page } = tab;
     await page.goto(`${BASE_URL}/sell`);
     await heading(page, 'Sell stock').waitFor();
-    await page.getByLabel('Holding').selectOption(SYM);
-    await expectText(page.locator('.quote-price'), literally(dollars(PRICE)));
-    await page.getByLabel('Amount to sell ($)').fill(wire(PRICE));
+    await page.getByLabel('Holding').selectOption(HALF_SYM);
+    await expectText(page.locator('.quote-price'), literally(dollars(price)));
+    await page.getByLabel('Amount to sell ($)').fill(wire(price));
     await expectText(page.locator('.estimate'), /sells 1 of your 10 shares/);
-    await page.getByRole('button', { name: `Sell ${SYM}` }).click();
+    await page.getByRole('button', { name: `Sell ${HALF_SYM}` }).click();
     await page.getByRole('button', { name: 'Cancel sell' }).click();
-    await expectText(page.getByRole('status').filter({ hasText: 'Cancelled' }), /Cancelled the sell of 1 ABC/);
-    await expectText(page.locator('#trade-amount-hint'), /You have 10 shares of ABC to sell/);
+    await expectText(page.getByRole('status').filter({ hasText: 'Cancelled' }), new RegExp(`Cancelled the sell of 1 ${HALF_SYM}`));
+    await expectText(page.locator('#trade-amount-hint'), new RegExp(`You have 10 shares of ${HALF_SYM} to sell`));
 
-    await page.getByLabel('Amount to sell ($)').fill(wire(4 * PRICE));
-    await page.getByRole('button', { name: `Sell ${SYM}` }).click();
+    // The price rises; four shares are sold at it.
+    await moveMarket(HALF_SYM, salePrice);
+    await page.getByRole('button', { name: 'Refresh quote' }).click();
+    await expectText(page.locator('.quote-price'), literally(dollars(salePrice)));
+    await page.getByLabel('Amount to sell ($)').fill(wire(4 * salePrice));
+    await expectText(page.locator('.estimate'), /sells 4 of your 10 shares/);
+    await page.getByRole('button', { name: `Sell ${HALF_SYM}` }).click();
     await page.getByRole('button', { name: 'Commit sell' }).waitFor();
     await screenshot(page, 'sell-pending');
     await page.getByRole('button', { name: 'Commit sell' }).click();
-    await expectText(page.getByRole('status').filter({ hasText: 'Sold' }), literally(`Sold 4 ${SYM} at ${dollars(PRICE)}`));
-    await expectText(page.locator('#trade-amount-hint'), /You have 6 shares of ABC to sell/);
+    await expectText(page.getByRole('status').filter({ hasText: 'Sold' }), literally(`Sold 4 ${HALF_SYM} at ${dollars(salePrice)}`));
+    await expectText(page.locator('#trade-amount-hint'), new RegExp(`You have 6 shares of ${HALF_SYM} to sell`));
 
-    // The server's average cost: 10 bought at p, 4 sold, so 6p is left; sold at p, no gain.
+    // Average cost: 6 of 10 shares bought for 1,000.00 cost 600.00; 4 sold 3.37 above cost.
     const summary = await serverSummary(user);
-    expect(summary.holdings[0]?.cost_basis).toBe(wire(6 * PRICE));
-    expect(summary.realized_gain).toBe('0.00');
+    expect(summary.holdings[0]?.cost_basis).toBe(wire(6 * price));
+    expect(summary.realized_gain).toBe(wire(4 * (salePrice - price)));
     await navLink(page, 'Dashboard').click();
-    const row = holdingRow(page, SYM);
+    const row = holdingRow(page, HALF_SYM);
     await expectText(row.locator('[data-label="Shares"]'), /^6$/);
-    await expectText(row.locator('[data-label="Cost basis"]'), literally(dollars(6 * PRICE)));
-    await expectText(page.getByTestId('cost-basis'), literally(dollars(6 * PRICE)));
-    await expectText(page.getByTestId('realized-gain'), /^gain\s+\$0\.00$/);
+    await expectText(row.locator('[data-label="Cost basis"]'), literally(dollars(6 * price)));
+    await expectText(row.locator('[data-label="Unrealized gain"]'), literally(`+${dollars(6 * (salePrice - price))}`));
+    await expectText(page.getByTestId('cost-basis'), literally(dollars(6 * price)));
+    await expectText(page.getByTestId('realized-gain'), literally(`+${dollars(4 * (salePrice - price))}`));
     await screenshot(page, 'gains-after-partial-sell');
     await done();
   });
@@ -240,53 +257,57 @@ describe('DTS in the browser', () => {
     await done();
   });
 
-  test('automatic trading: fired buy and sell triggers show in the cost basis; a waiting order is cancelled', async () => {
+  test('automatic trading: fired buy and sell triggers count in the cost basis and the realized gain', async () => {
+    const price = 200_00;
+    const risen = 230_00;
+    await moveMarket(FIRE_SYM, price);
     const opened = await userAt('/auto', 200_000);
     tab = opened.tab;
     const { page } = opened;
     await heading(page, 'Automatic trading').waitFor();
-    await page.getByLabel('Stock symbol').fill(TRIGGER_SYM);
+    await page.getByLabel('Stock symbol').fill(FIRE_SYM);
     await page.getByRole('button', { name: 'Check price' }).click();
-    await expectText(page.locator('.estimate').first(), literally(`${TRIGGER_SYM} is ${dollars(TRIGGER_PRICE)}`));
+    await expectText(page.locator('.estimate').first(), literally(`${FIRE_SYM} is ${dollars(price)}`));
     await page.getByLabel('Amount to spend ($)').fill('1000');
-    await page.getByLabel('Buy when the price is at or below ($)').fill(wire(TRIGGER_PRICE + 100));
+    await page.getByLabel('Buy when the price is at or below ($)').fill(wire(price + 100));
     await page.getByRole('button', { name: 'Set buy order' }).click();
-    const bought = Math.floor(100000 / TRIGGER_PRICE); // 3
-    await expectText(
-      page.getByRole('status').filter({ hasText: 'fired' }),
-      new RegExp(`fired at once: bought ${bought} ${TRIGGER_SYM}`),
-    );
+    await expectText(page.getByRole('status').filter({ hasText: 'fired' }), new RegExp(`fired at once: bought 5 ${FIRE_SYM}`));
     await expectText(page.locator('#fired-title').locator('..').locator('..'), /Buy trigger fired/);
 
-    // A sell order whose trigger is at or below the price fires at once too: 1 share sold.
+    // The price rises to 230.00; a sell order at or above 220.00 fires at once, selling 1 share.
+    await moveMarket(FIRE_SYM, risen);
     await page.getByRole('radio', { name: 'Sell' }).check();
-    await page.getByLabel('Amount to sell ($)').fill(wire(TRIGGER_PRICE - 100));
-    await page.getByLabel('Sell when the price is at or above ($)').fill(wire(TRIGGER_PRICE - 100));
+    await page.getByLabel('Amount to sell ($)').fill('230.00');
+    await page.getByLabel('Sell when the price is at or above ($)').fill('220.00');
     await page.getByRole('button', { name: 'Set sell order' }).click();
-    await expectText(page.getByRole('status').filter({ hasText: 'fired' }), new RegExp(`fired at once: sold 1 ${TRIGGER_SYM}`));
+    await expectText(page.getByRole('status').filter({ hasText: 'fired' }), new RegExp(`fired at once: sold 1 ${FIRE_SYM} at \\$230\\.00`));
 
-    // One that waits: twice the price.
-    await page.getByLabel('Amount to sell ($)').fill(wire(2 * TRIGGER_PRICE));
-    await page.getByLabel('Sell when the price is at or above ($)').fill(wire(2 * TRIGGER_PRICE));
+    // One that waits: at twice the price.
+    await page.getByLabel('Amount to sell ($)').fill(wire(2 * risen));
+    await page.getByLabel('Sell when the price is at or above ($)').fill(wire(2 * risen));
     await page.getByRole('button', { name: 'Set sell order' }).click();
     await expectText(page.getByRole('status').filter({ hasText: 'Sell order' }), /1 share reserved, sells when/);
-    const cancel = page.getByRole('button', { name: `Cancel the sell order for ${TRIGGER_SYM}` });
+    const cancel = page.getByRole('button', { name: `Cancel the sell order for ${FIRE_SYM}` });
     await cancel.waitFor();
     await expectAccessible(page, 'the automatic trading view with orders');
     await screenshot(page, 'auto');
 
-    await navLink(page, 'Dashboard').click();
-    const row = holdingRow(page, TRIGGER_SYM);
-    await expectText(row.locator('[data-label="Shares"]'), /^2 \(1 reserved to sell\)$/);
-    await expectText(row.locator('[data-label="Cost basis"]'), literally(dollars(2 * TRIGGER_PRICE)));
-    await expectText(page.getByTestId('realized-gain'), /^gain\s+\$0\.00$/);
+    // 5 bought for 1,000.00 by the trigger, 1 sold by the other: 4 left at 800.00, 30.00 realized.
     const summary = await serverSummary(opened.user);
-    expect(summary.holdings[0]?.cost_basis).toBe(wire(2 * TRIGGER_PRICE));
+    expect(summary.holdings[0]?.cost_basis).toBe('800.00');
+    expect(summary.realized_gain).toBe('30.00');
+    await navLink(page, 'Dashboard').click();
+    await page.getByRole('button', { name: 'Refresh prices' }).click();
+    const row = holdingRow(page, FIRE_SYM);
+    await expectText(row.locator('[data-label="Shares"]'), /^4 \(1 reserved to sell\)$/);
+    await expectText(row.locator('[data-label="Cost basis"]'), literally('$800.00'));
+    await expectText(row.locator('[data-label="Unrealized gain"]'), literally('+$120.00 (+15.00%)'));
+    await expectText(page.getByTestId('realized-gain'), literally('+$30.00'));
     await screenshot(page, 'gains-after-triggers');
 
     await navLink(page, 'Automatic').click();
     await cancel.click();
-    await expectText(page.getByRole('status').filter({ hasText: 'Cancelled the sell order' }), /TRG/);
+    await expectText(page.getByRole('status').filter({ hasText: 'Cancelled the sell order' }), new RegExp(FIRE_SYM));
     await page.locator('#orders-SELL ~ .empty').waitFor();
     await done();
   });
@@ -458,6 +479,7 @@ describe('DTS in the browser', () => {
     await tabTo(page, navLink(page, 'History'));
     await press('Enter');
     await heading(page, 'History').waitFor();
+    await expectText(page.locator('table caption'), /^Transactions 1–\d+ of \d+$/); // loaded: the filters have their options
     await tabTo(page, page.getByLabel('What'));
     await page.getByLabel('What').press('ArrowDown');
     await expectText(page.locator('table caption'), /filtered/);
@@ -497,9 +519,12 @@ describe('DTS in the browser', () => {
   });
 
   test('phone width: every view fits the screen, cost basis and gains included', async () => {
+    // 5 bought at 100.00; the market rises to 110.00 and 2 are sold: 20.00 realized, 30.00 not yet.
     const user = await newUser('e2e', 300_000);
-    await holdShares(user, SYM, 5);
-    await user.ok('/sell/sell', { sym: SYM, amount: wire(2 * PRICE) });
+    await moveMarket(PHONE_SYM, 100_00);
+    await holdShares(user, PHONE_SYM, 5, 100_00);
+    await moveMarket(PHONE_SYM, 110_00);
+    await user.ok('/sell/sell', { sym: PHONE_SYM, amount: '220.00' });
     await user.ok('/sell/commit_sell');
     await user.ok('/buy/set_buy_amount', { sym: TRIGGER_SYM, amount: '700.00' });
     await user.ok('/buy/set_buy_trigger', { sym: TRIGGER_SYM, amount: wire(TRIGGER_PRICE) });
@@ -518,9 +543,11 @@ describe('DTS in the browser', () => {
       await navLink(page, link).click();
       await heading(page, title).waitFor();
       if (name === 'dashboard') {
-        await expectText(holdingRow(page, SYM).locator('[data-label="Cost basis"]'), literally(dollars(3 * PRICE)));
+        const row = holdingRow(page, PHONE_SYM);
+        await expectText(row.locator('[data-label="Cost basis"]'), literally('$300.00'));
+        await expectText(row.locator('[data-label="Unrealized gain"]'), literally('+$30.00 (+10.00%)'));
         await expectText(holdingRow(page, TRIGGER_SYM).locator('[data-label="Cost basis"]'), literally(dollars(2 * TRIGGER_PRICE)));
-        await expectText(page.getByTestId('unrealized-gain'), /^gain\s+\$0\.00/);
+        await expectText(page.getByTestId('realized-gain'), literally('+$20.00'));
       }
       if (name === 'buy') {
         await page.getByLabel('Stock symbol').fill(SYM);
@@ -531,7 +558,7 @@ describe('DTS in the browser', () => {
         await page.getByRole('button', { name: 'Commit buy' }).waitFor();
       }
       if (name === 'sell') {
-        await page.getByLabel('Holding').selectOption(SYM);
+        await page.getByLabel('Holding').selectOption(PHONE_SYM);
         await page.locator('.quote-price').waitFor();
       }
       await page.waitForTimeout(150);

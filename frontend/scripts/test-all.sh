@@ -103,7 +103,7 @@ stack up || die "the stack did not start (its logs were in $WORK/stack/logs)"
 log "end-to-end and accessibility tests in headless Chromium"
 E2E_OK=1
 DTS_E2E_URL="http://127.0.0.1:$HTTP_PORT" DTS_PENDING_TTL_S="$PENDING_TTL_S" \
-    npx vitest run --config vitest.e2e.config.ts \
+    DTS_E2E_REDIS_PORT=$((PORT_BASE + 79)) npx vitest run --config vitest.e2e.config.ts \
     --reporter=verbose --reporter=json --outputFile.json="$WORK/e2e.json" || E2E_OK=0
 
 # ---- results ---------------------------------------------------------------------------------------
