@@ -403,19 +403,23 @@ describe('DTS in the browser', () => {
     await done();
   });
 
-  test('keyboard only: log in, add funds, buy and commit, sell and cancel, set and cancel an order, filter the history', async () => {
-    const user = await newUser('e2e');
+  test('keyboard only: register, add funds, buy and commit, sell and cancel, set and cancel an order, filter the history, log out and in', async () => {
+    const username = uniqueName('keys');
     tab = await openTab(browser);
     const { page } = tab;
     const press = (key: string) => page.keyboard.press(key);
     const type = (text: string) => page.keyboard.type(text);
 
-    await page.goto(`${BASE_URL}/login`);
-    await heading(page, 'Log in to DTS').waitFor();
+    await page.goto(`${BASE_URL}/register`);
+    await heading(page, 'Create your DTS account').waitFor();
     await tabTo(page, page.getByLabel('Username'));
-    await type(user.username);
+    await type(username);
     await tabTo(page, page.getByLabel('Password', { exact: true }));
     await type(PASSWORD);
+    await tabTo(page, page.getByLabel('Show password'));
+    await press('Space');
+    expect(await page.getByLabel('Password', { exact: true }).getAttribute('type')).toBe('text');
+    await tabTo(page, page.getByRole('button', { name: 'Create account' }));
     await press('Enter');
     await heading(page, 'Dashboard').waitFor();
 
@@ -487,6 +491,13 @@ describe('DTS in the browser', () => {
     await tabTo(page, page.getByRole('button', { name: 'Log out' }));
     await press('Enter');
     await heading(page, 'Log in to DTS').waitFor();
+    await tabTo(page, page.getByLabel('Username'));
+    await type(username);
+    await tabTo(page, page.getByLabel('Password', { exact: true }));
+    await type(PASSWORD);
+    await press('Enter');
+    await heading(page, 'Dashboard').waitFor();
+    await expectText(page.getByTestId('funds'), literally(dollars(2000_00 - 2 * PRICE)));
     await done();
   });
 

@@ -1,11 +1,10 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
-import type { ApiError } from '../api/errors';
+import { toApiError, type ApiError } from '../api/errors';
 import { Field } from '../components/Field';
 import { ErrorMessage, StatusMessage } from '../components/Messages';
 import { ViewHeading } from '../components/ViewHeading';
 import { useSession } from '../hooks/useSession';
-import { toApiError } from '../api/errors';
 import { passwordError, usernameError } from '../lib/validate';
 
 type FieldName = 'username' | 'password';

@@ -1,8 +1,8 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import type { Side } from '../api/types';
-import { ErrorMessage, StatusMessage } from '../components/Messages';
 import { Field } from '../components/Field';
+import { ErrorMessage, StatusMessage } from '../components/Messages';
 import { PendingTrades } from '../components/PendingTrades';
 import { QuotePanel } from '../components/QuotePanel';
 import { SymbolField } from '../components/SymbolField';
