@@ -69,8 +69,11 @@ test('buy: a missing symbol or a bad amount is said at its field; a refusal unde
   expect(screen.getByText('The amount to spend must be more than $0.00.')).toBeTruthy();
   expect(api.startTrade).not.toHaveBeenCalled();
   type('Amount to spend ($)', '5000');
+  const asked = api.summary.mock.calls.length;
   fireEvent.click(screen.getByRole('button', { name: 'Buy ABC' }));
   expect((await screen.findByRole('alert')).textContent).toMatch('Insufficient funds: 5000.00 needed, 1000.00 available.');
+  // refused or not, a command is followed by a fresh look at the account
+  await waitFor(() => expect(api.summary.mock.calls.length).toBe(asked + 1));
 });
 
 test('a commit refused because the window closed is said next to that trade', async () => {
