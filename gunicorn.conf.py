@@ -1,14 +1,13 @@
 """Gunicorn settings shared by every DTS service, natively and in Docker.
 
-Threads by default (`DTS_WORKER_CLASS=gthread`, `DTS_THREADS` of them): a request spends most of
-its time waiting on the database, Redis or the quote server, and threads share one connection
-pool per process. `DTS_WORKER_CLASS=gevent` runs gevent's worker instead: one thread switching
-between requests whenever one waits. On the final-shaped workload it served 20 % more commands
-per second (same-hour A/B, 4574d14 against 2ef1d64 on 2026-12-07, bench/results/ab/), but with it
-as the default the fault and replica tests failed to get a quote server or user service healthy
-again after restarts (see docs/decisions.md), so it stays an option until that is understood.
-dts.cooperative keeps long work (password hashing, a DUMPLOG's stream) from holding up the other
-requests under gevent.
+gevent's worker by default (`DTS_WORKER_CLASS=gevent`, up to `DTS_WORKER_CONNECTIONS` requests at
+once): a request spends most of its time waiting on the database, Redis or the quote server, and
+one thread switching between requests whenever one waits costs less than a thread per request. On
+the final-shaped workload it served 20 % more commands per second than threads (same-hour A/B,
+4574d14 against 2ef1d64 on 2026-12-07, bench/results/ab/). It runs as dts.web.gevent_worker, which
+stops without waiting on NGINX's idle keep-alive connections; dts.cooperative keeps long work
+(password hashing, a DUMPLOG's stream) from holding up the other requests.
+`DTS_WORKER_CLASS=gthread` runs `DTS_THREADS` threads per process instead.
 
 One process per service by default: the machine's cores are shared with the database, NGINX,
 Redis and the clients, and a second process per service makes the batches of
@@ -19,7 +18,10 @@ import os
 
 bind = os.environ.get("DTS_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("DTS_WORKERS", "1"))
-worker_class = os.environ.get("DTS_WORKER_CLASS", "gthread")
+# "gevent" is gunicorn's gevent worker made to stop promptly (dts.web.gevent_worker says why).
+_WORKER_CLASSES = {"gevent": "dts.web.gevent_worker.Worker"}
+worker_class = os.environ.get("DTS_WORKER_CLASS", "gevent")
+worker_class = _WORKER_CLASSES.get(worker_class, worker_class)
 worker_connections = int(os.environ.get("DTS_WORKER_CONNECTIONS", "256"))  # gevent
 threads = int(os.environ.get("DTS_THREADS", "16"))  # gthread
 keepalive = 75

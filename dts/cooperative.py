@@ -1,11 +1,11 @@
 """Work that must not stall a gevent worker's other requests.
 
-Under gunicorn's gevent worker (`DTS_WORKER_CLASS=gevent`, gunicorn.conf.py) one thread serves
-every request of the process by switching between them whenever one waits on a socket. A
-request that computes for long without waiting would hold up every other request of its service
-meanwhile, and gunicorn's heartbeat with them. Password hashing (tens of milliseconds of scrypt,
-which releases the interpreter lock) goes to gevent's thread pool; long loops give way now and
-then. Under the threaded worker, or outside gunicorn, both are plain calls.
+Under gunicorn's gevent worker (the default, `DTS_WORKER_CLASS=gevent`, gunicorn.conf.py) one
+thread serves every request of the process by switching between them whenever one waits on a
+socket. A request that computes for long without waiting would hold up every other request of its
+service meanwhile, and gunicorn's heartbeat with them. Password hashing (tens of milliseconds of
+scrypt, which releases the interpreter lock) goes to gevent's thread pool; long loops give way now
+and then. Under the threaded worker, or outside gunicorn, both are plain calls.
 """
 
 from __future__ import annotations

@@ -93,9 +93,13 @@ class FaultStack:
     def kill(self, name: str, sig: signal.Signals = signal.SIGKILL) -> None:
         """Kills a whole component (its process group), as a crash or an operator would."""
         self.log.append(f"{sig.name} {name}")
-        os.killpg(self.pid(name), sig)
-        deadline = time.monotonic() + 20
-        while _alive(self.pid(name)) and time.monotonic() < deadline:
+        pid = self.pid(name)
+        os.killpg(pid, sig)
+        # Past gunicorn's graceful_timeout (20 s), after which its master kills what is left: a
+        # restart must not find the old process still there and take it for the new one.
+        deadline = time.monotonic() + 40
+        while _alive(pid):
+            assert time.monotonic() < deadline, f"{name} still runs 40 s after {sig.name}"
             time.sleep(0.05)
 
     def freeze(self, name: str, seconds: float) -> None:

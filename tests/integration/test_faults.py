@@ -153,3 +153,19 @@ def test_pending_trades_and_trigger_orders_survive_a_restart_of_everything(
             time.sleep(0.5)
     commit = faulty.post("/buy/commit_buy", {"username": user})
     assert commit.status_code == 200, commit.text
+
+
+def test_a_service_told_to_stop_closes_its_idle_connections_instead_of_waiting_on_them(
+    faulty: FaultStack,
+) -> None:
+    """NGINX keeps idle keep-alive connections to every service; a stopping worker must not wait
+    gunicorn's whole graceful_timeout (20 s) for them to end (dts.web.gevent_worker)."""
+    user = f"st{uuid.uuid4().hex[:8]}"
+    for _ in range(20):
+        assert faulty.post("/user_utils/add", {"username": user, "amount": "1.00"}).ok
+    started = time.monotonic()
+    faulty.kill("user_utils", signal.SIGTERM)
+    took_s = time.monotonic() - started
+    faulty.up()
+    assert took_s < 10, f"user_utils took {took_s:.1f} s to stop"
+    assert faulty.summary(user)["funds"] == "20.00"
