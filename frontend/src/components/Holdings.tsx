@@ -1,4 +1,3 @@
-import { useState } from 'react';
 import { Link } from 'react-router';
 import { useAccount } from '../hooks/useAccount';
 import { useQuoteList, useRefreshQuotes } from '../hooks/useQuotes';
@@ -16,7 +15,7 @@ export function Holdings() {
   const holdings = summary?.holdings ?? [];
   const quotes = useQuoteList(holdings.map((h) => h.sym));
   const refreshQuotes = useRefreshQuotes();
-  const [refreshing, setRefreshing] = useState(false);
+  const refreshing = quotes.some((q) => q.isFetching);
 
   const rows = holdings.map((h, i) => ({ ...position(h, quotes[i]?.data?.price), quote: quotes[i] }));
   const totals = {
@@ -27,11 +26,7 @@ export function Holdings() {
   const realized = parseCents(summary?.realized_gain);
   const failed = rows.find((r) => r.quote?.error);
 
-  const onRefresh = async () => {
-    setRefreshing(true);
-    await refreshQuotes();
-    setRefreshing(false);
-  };
+  const onRefresh = () => void refreshQuotes();
 
   return (
     <section className="card holdings" aria-labelledby="holdings-title">
