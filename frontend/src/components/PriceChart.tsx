@@ -1,6 +1,6 @@
 import { useId } from 'react';
 import { formatTime } from '../lib/format';
-import { formatCents, parseCents } from '../lib/money';
+import { formatCents, formatMoney, parseCents } from '../lib/money';
 import type { PricePoint } from '../lib/quoteHistory';
 
 const WIDTH = 320;
@@ -14,8 +14,10 @@ const PAD_Y = 14;
  */
 export function PriceChart({ sym, points }: { sym: string; points: PricePoint[] | undefined }) {
   const titleId = useId();
-  if (!points || points.length === 0) return null;
-  if (points.length === 1) {
+  const [first, ...rest] = points ?? [];
+  const last = rest[rest.length - 1];
+  if (!first) return null;
+  if (!last) {
     return (
       <p className="hint chart-empty">
         One quote of {sym} seen so far: the chart draws a line as you see more (DTS refreshes a
@@ -23,19 +25,17 @@ export function PriceChart({ sym, points }: { sym: string; points: PricePoint[] 
       </p>
     );
   }
-  const cents = points.map((p) => parseCents(p.price) ?? 0n);
+  const dots = [first, ...rest].map((p) => ({ t: p.t, cents: parseCents(p.price) ?? 0n }));
+  const cents = dots.map((d) => d.cents);
   const low = cents.reduce((a, b) => (b < a ? b : a));
   const high = cents.reduce((a, b) => (b > a ? b : a));
   const span = Number(high - low) || 1;
-  const x = (i: number) => PAD_X + (i * (WIDTH - 2 * PAD_X)) / (points.length - 1);
-  const y = (c: bigint) =>
-    high === low ? HEIGHT / 2 : PAD_Y + ((Number(high - c) / span) * (HEIGHT - 2 * PAD_Y));
-  const line = cents.map((c, i) => `${x(i).toFixed(1)},${y(c).toFixed(1)}`).join(' ');
-  const first = points[0]!;
-  const last = points[points.length - 1]!;
+  const x = (i: number) => PAD_X + (i * (WIDTH - 2 * PAD_X)) / (dots.length - 1);
+  const y = (c: bigint) => (high === low ? HEIGHT / 2 : PAD_Y + (Number(high - c) / span) * (HEIGHT - 2 * PAD_Y));
+  const line = dots.map((d, i) => `${x(i).toFixed(1)},${y(d.cents).toFixed(1)}`).join(' ');
   const summary =
-    `${points.length} quotes of ${sym} you have seen, from ${formatTime(first.t)} to ${formatTime(last.t)}: ` +
-    `first ${formatCents(cents[0])}, last ${formatCents(cents[cents.length - 1])}, ` +
+    `${dots.length} quotes of ${sym} you have seen, from ${formatTime(first.t)} to ${formatTime(last.t)}: ` +
+    `first ${formatMoney(first.price)}, last ${formatMoney(last.price)}, ` +
     `low ${formatCents(low)}, high ${formatCents(high)}.`;
   return (
     <figure className="chart">
@@ -44,13 +44,13 @@ export function PriceChart({ sym, points }: { sym: string; points: PricePoint[] 
         <line className="chart-grid" x1="0" x2={WIDTH} y1={PAD_Y} y2={PAD_Y} />
         <line className="chart-grid" x1="0" x2={WIDTH} y1={HEIGHT - PAD_Y} y2={HEIGHT - PAD_Y} />
         <polyline className="chart-line" points={line} />
-        {cents.map((c, i) => (
+        {dots.map((d, i) => (
           <circle
-            key={points[i]!.t}
-            className={i === cents.length - 1 ? 'chart-dot chart-dot-last' : 'chart-dot'}
+            key={d.t}
+            className={i === dots.length - 1 ? 'chart-dot chart-dot-last' : 'chart-dot'}
             cx={x(i)}
-            cy={y(c)}
-            r={i === cents.length - 1 ? 4 : 2.5}
+            cy={y(d.cents)}
+            r={i === dots.length - 1 ? 4 : 2.5}
           />
         ))}
       </svg>
@@ -58,7 +58,7 @@ export function PriceChart({ sym, points }: { sym: string; points: PricePoint[] 
         <span>
           High {formatCents(high)} · Low {formatCents(low)}
         </span>
-        <span>{points.length} quotes seen</span>
+        <span>{dots.length} quotes seen</span>
       </figcaption>
     </figure>
   );
