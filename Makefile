@@ -25,7 +25,7 @@ deps: $(STAMP) ## install what is missing: nginx, redis-server, node (apt), the 
 
 # The UI's node: the machine's own, or the one scripts/install-node.sh put into the virtualenv.
 WITH_NODE := PATH="$(abspath $(VENV))/bin:$$PATH"
-UI_SOURCES := $(shell find frontend/src frontend/index.html frontend/package-lock.json frontend/vite.config.js -type f 2>/dev/null)
+UI_SOURCES := $(shell find frontend/src frontend/index.html frontend/package-lock.json frontend/vite.config.ts frontend/tsconfig.json dts/openapi.yaml -type f -not -name "*.gen.ts" 2>/dev/null)
 frontend/dist/index.html: $(UI_SOURCES)
 	@$(MAKE) --no-print-directory ui
 
@@ -55,7 +55,7 @@ test-browser: ## Debian's Chromium for the tests that render a page (apt, when m
 fuzz: deps ## fuzz every API operation through NGINX from dts/openapi.yaml (DTS_FUZZ_EXAMPLES=25)
 	$(PY) -m pytest tests/integration/test_fuzz.py -q -s
 
-test-ui: deps ## the web UI: Vitest, build, end-to-end in headless Chromium against its own stack
+test-ui: deps ## the web UI: typecheck, Vitest, build, end-to-end and accessibility in headless Chromium against its own stack
 	$(WITH_NODE) bash frontend/scripts/test-all.sh
 
 ui: ## build the web UI into frontend/dist (NGINX serves it at /)

@@ -1,54 +1,45 @@
 /**
- * One line per test from Vitest's JSON report and node's TAP output, then the totals:
- *   node scripts/report.mjs --vitest vitest.json --tap e2e.tap
+ * One line per test from Vitest's JSON reports (the unit run and the end-to-end run) and one for
+ * the type check, then the totals:
+ *   node scripts/report.mjs --typecheck passed --unit vitest.json --e2e e2e.json
  * Exits non-zero when a test failed or a report is missing.
  */
 
 import fs from 'node:fs';
 
 const args = process.argv.slice(2);
-const files = { vitest: null, tap: null };
-for (let i = 0; i < args.length; i += 2) files[args[i].replace(/^--/, '')] = args[i + 1];
+const options = {};
+for (let i = 0; i < args.length; i += 2) options[args[i].replace(/^--/, '')] = args[i + 1];
 
 const results = [];
 let missing = false;
 
-if (files.vitest) {
-  if (fs.existsSync(files.vitest)) {
-    const report = JSON.parse(fs.readFileSync(files.vitest, 'utf8'));
-    for (const file of report.testResults ?? []) {
-      const where = file.name.replace(/^.*?\/tests\//, '');
-      for (const t of file.assertionResults ?? []) {
-        const name = [where, ...(t.ancestorTitles ?? []), t.title].join(' > ');
-        results.push({ suite: 'unit', name, status: t.status });
-      }
-      if ((file.assertionResults ?? []).length === 0 && file.status === 'failed') {
-        results.push({ suite: 'unit', name: `${file.name}: ${file.message ?? 'failed to run'}`, status: 'failed' });
-      }
-    }
-  } else {
-    missing = true;
-    results.push({ suite: 'unit', name: 'Vitest produced no report', status: 'failed' });
-  }
+if (options.typecheck) {
+  results.push({ suite: 'types', name: 'tsc --noEmit (strict) over src, tests and e2e', status: options.typecheck });
 }
 
-if (files.tap) {
-  if (fs.existsSync(files.tap)) {
-    // Leaf tests are indented one level under the describe block; "# Subtest" lines are noise.
-    for (const line of fs.readFileSync(files.tap, 'utf8').split('\n')) {
-      const match = /^ {4}(not ok|ok) \d+ - (.*?)(?: # (SKIP|TODO).*)?$/.exec(line);
-      if (match) {
-        const status = match[3] ? 'skipped' : match[1] === 'ok' ? 'passed' : 'failed';
-        results.push({ suite: 'e2e', name: match[2], status });
-      }
-    }
-    if (!results.some((r) => r.suite === 'e2e')) {
-      results.push({ suite: 'e2e', name: 'the end-to-end run reported no test', status: 'failed' });
-    }
-  } else {
+for (const suite of ['unit', 'e2e']) {
+  const file = options[suite];
+  if (!file) continue;
+  if (!fs.existsSync(file)) {
     missing = true;
-    results.push({ suite: 'e2e', name: 'the end-to-end run produced no report', status: 'failed' });
+    results.push({ suite, name: 'Vitest produced no report', status: 'failed' });
+    continue;
   }
+  const report = JSON.parse(fs.readFileSync(file, 'utf8'));
+  let count = 0;
+  for (const testFile of report.testResults ?? []) {
+    const where = testFile.name.replace(/^.*?\/(tests|e2e)\//, '');
+    for (const t of testFile.assertionResults ?? []) {
+      count += 1;
+      results.push({ suite, name: [where, ...(t.ancestorTitles ?? []), t.title].join(' > '), status: t.status });
+    }
+    if ((testFile.assertionResults ?? []).length === 0 && testFile.status === 'failed') {
+      count += 1;
+      results.push({ suite, name: `${testFile.name}: ${testFile.message ?? 'failed to run'}`, status: 'failed' });
+    }
+  }
+  if (count === 0) results.push({ suite, name: 'the run reported no test', status: 'failed' });
 }
 
 const label = { passed: 'PASS', failed: 'FAIL', skipped: 'SKIP', pending: 'SKIP', todo: 'SKIP' };

@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Every test of the web UI, on a fresh machine (as root, with node and npm): installs Chromium with
-# apt if it is missing, `npm ci`, Vitest, the production build, then a DTS stack of its own (own
-# ports, own data directory, fixed quotes, a 6 s pending window) and the end-to-end run in headless
-# Chromium against it. The stack is always stopped. Prints one PASS/FAIL line per test and exits
-# non-zero on any failure.
+# apt if it is missing, `npm ci`, the type check (tsc, against the types generated from
+# dts/openapi.yaml), Vitest, the production build, then a DTS stack of its own (own ports, own data
+# directory, fixed quotes, a 6 s pending window) and the end-to-end run in headless Chromium
+# against it, with axe-core's accessibility check of every view. The stack is always stopped.
+# Prints one PASS/FAIL line per test and exits non-zero on any failure.
 #
 #   bash frontend/scripts/test-all.sh            (from the repository root, or from anywhere)
 #
 # Settings: DTS_UI_E2E_HTTP_PORT and DTS_UI_E2E_PORT_BASE for the stack's ports (default: the first
 # free set from 19380/19300 on, see scripts/free-ports.mjs);
 # CHROMIUM_PATH (/usr/bin/chromium); DTS_PYTHON, the Python with DTS's dependencies (default
-# .venv/bin/python, made by `make deps`, else python3). Screenshots land in frontend/e2e-screenshots/.
+# .venv/bin/python, made by `make deps`, else python3). The end-to-end tests rewrite frontend/screenshots/.
 set -euo pipefail
 
 FRONTEND="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -66,7 +67,11 @@ cd "$FRONTEND"
 log "npm ci"
 npm ci --no-audit --no-fund --loglevel=error
 
-# ---- component tests and build -------------------------------------------------------------------
+# ---- types, component tests and build ------------------------------------------------------------
+log "type check (tsc --noEmit, after generating the API's types from dts/openapi.yaml)"
+TYPES=passed
+npm run typecheck --silent || TYPES=failed
+
 log "Vitest (component and unit tests)"
 UNIT_OK=1
 npx vitest run --reporter=verbose --reporter=json --outputFile.json="$WORK/vitest.json" || UNIT_OK=0
@@ -95,17 +100,14 @@ log "starting a DTS stack on port $HTTP_PORT (data in $WORK/stack)"
 STACK_UP=1
 stack up || die "the stack did not start (its logs were in $WORK/stack/logs)"
 
-log "end-to-end tests in headless Chromium"
-rm -rf "$FRONTEND/e2e-screenshots"
+log "end-to-end and accessibility tests in headless Chromium"
 E2E_OK=1
 DTS_E2E_URL="http://127.0.0.1:$HTTP_PORT" DTS_PENDING_TTL_S="$PENDING_TTL_S" \
-    node --test --test-concurrency=1 \
-    --test-reporter=spec --test-reporter-destination=stdout \
-    --test-reporter=tap --test-reporter-destination="$WORK/e2e.tap" \
-    e2e/ui.e2e.test.js || E2E_OK=0
+    DTS_E2E_REDIS_PORT=$((PORT_BASE + 79)) npx vitest run --config vitest.e2e.config.ts \
+    --reporter=verbose --reporter=json --outputFile.json="$WORK/e2e.json" || E2E_OK=0
 
 # ---- results ---------------------------------------------------------------------------------------
 log "results ($((SECONDS - STARTED)) s)"
 REPORT_OK=1
-node scripts/report.mjs --vitest "$WORK/vitest.json" --tap "$WORK/e2e.tap" || REPORT_OK=0
-((UNIT_OK && E2E_OK && REPORT_OK)) || exit 1
+node scripts/report.mjs --typecheck "$TYPES" --unit "$WORK/vitest.json" --e2e "$WORK/e2e.json" || REPORT_OK=0
+[[ $TYPES == passed ]] && ((UNIT_OK && E2E_OK && REPORT_OK)) || exit 1
