@@ -1,6 +1,7 @@
 """Same-hour A/B: two revisions benchmarked in turn, each run on a fresh stack and database.
 
     python bench/ab.py --a 185bd11 --b HEAD --workload backend/commands/user45.txt --rounds 3
+    python bench/ab.py --a HEAD --env-a DTS_METRICS=off --b HEAD --rounds 3   # a setting's cost
 
 This machine's speed drifts by 5-15 % within an hour, so a claim that a change helps is only as
 good as runs of the old and the new code alternated (A B, then B A, ...) under the same load. Each
@@ -24,8 +25,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def worktree(revision: str, into: Path) -> Path:
-    path = into / revision.replace("/", "_")
+def worktree(revision: str, into: Path, label: str) -> Path:
+    path = into / f"{label}-{revision.replace('/', '_')}"
     subprocess.run(
         ["git", "-C", str(ROOT), "worktree", "add", "--detach", "-f", str(path), revision],
         check=True,
@@ -35,11 +36,18 @@ def worktree(revision: str, into: Path) -> Path:
 
 
 def run_once(
-    code: Path, python: str, workload: Path, out: Path, port: int, extra: list[str]
+    code: Path,
+    python: str,
+    workload: Path,
+    out: Path,
+    port: int,
+    extra: list[str],
+    settings: dict[str, str],
 ) -> dict[str, Any]:
     data = Path(tempfile.mkdtemp(prefix="dts-ab-"))
     env = {
         **os.environ,
+        **settings,
         "DTS_DATA_DIR": str(data),
         "DTS_HTTP_PORT": str(port),
         "DTS_PORT_BASE": str(port + 100),
@@ -70,6 +78,13 @@ def run_once(
     return json.loads((out / f"{workload.stem}.json").read_text())
 
 
+def parse_setting(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise SystemExit(f"--env-a/--env-b take NAME=VALUE, not {text!r}")
+    return name, value
+
+
 def row(label: str, result: dict[str, Any]) -> dict[str, Any]:
     real = result["real"]
     cpu = {
@@ -98,22 +113,39 @@ def main(argv: list[str] | None = None) -> int:
         default=sys.executable,
         help="the interpreter (virtualenv) for A, when its pinned packages differ from B's",
     )
+    for side in ("a", "b"):
+        parser.add_argument(
+            f"--env-{side}",
+            action="append",
+            default=[],
+            metavar="NAME=VALUE",
+            help=f"a setting for {side.upper()}'s stack only (repeatable): the same revision "
+            "with and without a setting measures what the setting costs",
+        )
     parser.add_argument("--json", type=Path, help="also write the rows here")
     args, extra = parser.parse_known_args(argv)
+    settings = {"A": dict(parse_setting(s) for s in args.env_a)}
+    settings["B"] = dict(parse_setting(s) for s in args.env_b)
 
     scratch = Path(tempfile.mkdtemp(prefix="dts-ab-code-"))
     rows = []
     try:
-        codes = {"A": worktree(args.a, scratch), "B": worktree(args.b, scratch)}
+        codes = {"A": worktree(args.a, scratch, "A"), "B": worktree(args.b, scratch, "B")}
         for i in range(args.rounds):
             order = ["A", "B"] if i % 2 == 0 else ["B", "A"]
             for label in order:
                 out = scratch / f"out-{label}-{i}"
                 python = args.python_a if label == "A" else sys.executable
                 result = run_once(
-                    codes[label], python, args.workload.resolve(), out, args.port, extra
+                    codes[label],
+                    python,
+                    args.workload.resolve(),
+                    out,
+                    args.port,
+                    extra,
+                    settings[label],
                 )
-                rows.append(row(label, result))
+                rows.append({**row(label, result), "settings": settings[label]})
                 print(json.dumps(rows[-1]), flush=True)
     finally:
         for path in scratch.iterdir():
