@@ -9,13 +9,13 @@ fails these tests rather than skipping them.
 from __future__ import annotations
 
 import importlib.util
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 import yaml
+
+from tests.deploy import tools
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES_DIR = ROOT / "deploy" / "prometheus"
@@ -23,12 +23,7 @@ RULE_FILES = sorted(RULES_DIR.glob("*.rules.yml"))
 
 
 def promtool(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    tool = shutil.which("promtool") or "/usr/bin/promtool"
-    if not Path(tool).exists():
-        pytest.fail("promtool is missing: `make deps` installs Debian's prometheus package")
-    return subprocess.run(
-        [tool, *map(str, args)], capture_output=True, text=True, check=False, cwd=RULES_DIR
-    )
+    return tools.promtool(*args, cwd=RULES_DIR)
 
 
 def load_stack_script() -> object:

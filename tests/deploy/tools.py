@@ -7,6 +7,7 @@ services' dependencies; `make check-deploy` installs it from scripts/deploy-tool
 
 import json
 import os
+import shutil
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -135,3 +136,16 @@ class KubernetesValidate:
         if result.returncode != 0 and not result.stdout:
             return f"kubernetes-validate exited with {result.returncode}"
         return result.stdout
+
+
+def promtool(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Prometheus's own checker, from Debian's prometheus package (`make deps` installs it); a
+    missing promtool fails the tests rather than skipping them."""
+    tool = shutil.which("promtool") or "/usr/bin/promtool"
+    if not Path(tool).exists():
+        raise AssertionError(
+            "promtool is missing: `make deps` installs Debian's prometheus package"
+        )
+    return subprocess.run(
+        [tool, *map(str, args)], capture_output=True, text=True, check=False, cwd=cwd
+    )
