@@ -42,6 +42,7 @@ from backend.input_script import (
 )
 from backend.replay_compare import compare_accounts, renamed
 from backend.workload import BadLine, Command, parse_lines
+from bench import prometheus_view
 from bench.procstats import ProcessSampler
 from bench.procstats import markdown as procstats_markdown
 from dts.adapters.mongo.accounts import connect
@@ -311,6 +312,7 @@ def main(argv: list[str] | None = None) -> int:
         started_stack = True
     verification: dict[str, Any] | None = None
     processes: dict[str, Any] | None = None
+    seen: dict[str, Any] | None = None
     try:
         token = operator_token(None)
         commands = load(args.workload)
@@ -323,8 +325,13 @@ def main(argv: list[str] | None = None) -> int:
         measured = renamed(commands, f"r{tag}") if verify_whole else commands
         print(f"real mode: {len(commands)} commands, concurrency {args.concurrency}")
         with ProcessSampler(data_dir(), interval_s=args.sample_s) as sampler:
+            started = time.time()
             runs["real"] = replay(args.url, token, measured, False, args.concurrency, scratch)
+            ended = time.time()
         processes = sampler.summary(commands=runs["real"][0]["sent"])
+        seen = prometheus_view.view(
+            prometheus_view.prometheus_url(), started, ended, runs["real"][0]["sent"]
+        )
         compared = "real"
         if verify_n is not None and not verify_whole:
             prefix = renamed(commands[:verify_n], f"c{tag}")
@@ -382,6 +389,10 @@ def main(argv: list[str] | None = None) -> int:
     if "real" in runs:
         report["real"]["throughput_tenths"] = tenths(runs["real"][1])
     text = markdown(meta, runs, verification, processes)
+    if seen is not None:
+        agreed = prometheus_view.agreement(runs["real"][0], seen)
+        report["prometheus"] = {**seen, **agreed}
+        text += "\n".join(prometheus_view.markdown(seen, agreed)) + "\n"
     (args.out / f"{name}.json").write_text(json.dumps(report, indent=2) + "\n")
     (args.out / f"{name}.md").write_text(text)
     chart(args.out / f"{name}.png", f"{args.workload.name} @ {meta['git']}", runs)

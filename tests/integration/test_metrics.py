@@ -152,15 +152,16 @@ def test_prometheus_counts_every_command_the_replay_sent(replayed: dict) -> None
 
 
 def test_the_histograms_p99_lies_in_the_bucket_of_the_replays_p99(replayed: dict) -> None:
-    """The services time a command from its arrival, the replay from its sending: the replay's
-    times are longer by NGINX and the network. So when the replay's p99 lies within that margin
-    (10 %) above a bucket's bound, the services' may lie in the bucket below."""
+    """The services time a command from the moment their handler runs, the replay from its
+    sending: the replay's times are longer by NGINX, the network and the wait for the handler, a
+    wait that grows with load. So the services' p99 may lie up to a quarter below the replay's,
+    at the lower bound of that bucket, and not above the replay's own bucket."""
     eventually("sum(dts_command_seconds_count)", float(replayed["sent"]))
     p99_s = scalar("histogram_quantile(0.99, sum by (le) (dts_command_seconds_bucket))")
     assert p99_s is not None
     replay_p99_s = replayed["latency_ms"]["p99"] / 1000
     _, upper = bucket_of(replay_p99_s)
-    lower, _ = bucket_of(replay_p99_s * 0.9)
+    lower, _ = bucket_of(replay_p99_s * 0.75)
     assert lower < p99_s <= upper, (p99_s, replayed["latency_ms"])
 
 
