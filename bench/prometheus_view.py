@@ -86,7 +86,9 @@ def agreement(measured: dict[str, Any], seen: dict[str, Any]) -> dict[str, Any]:
     """How far Prometheus's numbers are from the replay tool's, in per cent of the replay's."""
 
     def off(mine: float | None, theirs: float) -> float | None:
-        return None if mine is None or not theirs else round(100 * (mine - theirs) / theirs, 1) + 0.0
+        if mine is None or not theirs:
+            return None
+        return round(100 * (mine - theirs) / theirs, 1) + 0.0  # + 0.0: no "-0.0"
 
     throughput = off(seen["throughput_per_s"], measured["throughput_per_s"])
     p99 = off(seen["p99_ms"], measured["latency_ms"]["p99"])
