@@ -172,8 +172,10 @@ PROMETHEUS_OFFSET = 90  # used only when DTS_PORT_BASE is set and DTS_PROMETHEUS
 REDIS_EXPORTER_OFFSET = 91
 NGINX_EXPORTER_OFFSET = 92
 NGINX_STATUS_OFFSET = 93  # NGINX's stub_status, on an internal listener of its own
+MTAIL_OFFSET = 94  # mtail, counting NGINX's 429s from its log (deploy/mtail)
+MTAIL_PROGRAMS = ROOT / "deploy" / "mtail"
 DEFAULT_PROMETHEUS_PORT = 9090
-METRICS_TOOLS = ("prometheus", "prometheus-redis-exporter", "prometheus-nginx-exporter")
+METRICS_TOOLS = ("prometheus", "prometheus-redis-exporter", "prometheus-nginx-exporter", "mtail")
 RULE_FILES = sorted((ROOT / "deploy" / "prometheus").glob("*.rules.yml"))
 CONSOLES = ROOT / "deploy" / "prometheus" / "consoles"
 
@@ -304,10 +306,14 @@ def nginx_config(layout: Layout) -> Path:
             "DTS_USER_UPSTREAM": upstream_servers(layout, "user_utils"),
             "DTS_NGINX_LISTEN": str(layout.http_port),
             "DTS_UI_ROOT": str(ui_root),
+            "DTS_RATE_LIMITED_LOG": str(rate_limited_log(layout) if layout.metrics else os.devnull),
             **nginx_limits(),
         },
     )
     (conf_dir / "conf.d" / "dts.conf").write_text(site)
+    if layout.metrics:  # there before mtail starts to follow it
+        rate_limited_log(layout).parent.mkdir(parents=True, exist_ok=True)
+        rate_limited_log(layout).touch()
     status = conf_dir / "conf.d" / "status.conf"
     status.unlink(missing_ok=True)
     if layout.metrics:
@@ -460,6 +466,23 @@ def metrics_processes(layout: Layout, redis_port: int) -> list[Proc]:
             port=nginx_exporter,
         ),
         Proc(
+            "mtail",
+            [
+                tool_path("mtail"),
+                "--progs",
+                str(MTAIL_PROGRAMS),
+                "--logs",
+                str(rate_limited_log(layout)),
+                "--address",
+                "127.0.0.1",
+                "--port",
+                str(layout.port(MTAIL_OFFSET)),
+                "--logtostderr",
+            ],
+            health_url=f"http://127.0.0.1:{layout.port(MTAIL_OFFSET)}/metrics",
+            port=layout.port(MTAIL_OFFSET),
+        ),
+        Proc(
             "prometheus",
             [
                 tool_path("prometheus"),
@@ -478,6 +501,11 @@ def metrics_processes(layout: Layout, redis_port: int) -> list[Proc]:
     ]
 
 
+def rate_limited_log(layout: Layout) -> Path:
+    """NGINX's one line per 429, which mtail counts (nginx/templates/dts.conf.template)."""
+    return layout.log_dir / "nginx-rate-limited.log"
+
+
 def tool_path(name: str) -> str:
     return shutil.which(name) or f"/usr/bin/{name}"
 
@@ -494,6 +522,7 @@ def scrape_targets(layout: Layout) -> dict[str, list[str]]:
     ]
     targets["redis"] = [f"127.0.0.1:{layout.port(REDIS_EXPORTER_OFFSET)}"]
     targets["nginx"] = [f"127.0.0.1:{layout.port(NGINX_EXPORTER_OFFSET)}"]
+    targets["mtail"] = [f"127.0.0.1:{layout.port(MTAIL_OFFSET)}"]
     targets["prometheus"] = [f"127.0.0.1:{layout.prometheus_port}"]
     return targets
 
@@ -695,6 +724,7 @@ def stop_pid(pid: int, timeout_s: float = STOP_GRACE_S) -> None:
 
 STOP_ORDER = [
     "prometheus",
+    "mtail",
     "nginx_exporter",
     "redis_exporter",
     "nginx",

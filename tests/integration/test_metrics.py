@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,17 @@ PORT_BASE = int(os.environ.get("DTS_METRICS_PORT_BASE", "19500"))
 PROMETHEUS_PORT = int(os.environ.get("DTS_METRICS_PROMETHEUS_PORT", str(PORT_BASE + 90)))
 PROMETHEUS = f"http://127.0.0.1:{PROMETHEUS_PORT}"
 SCRIPT = [sys.executable, str(ROOT / "scripts" / "stack.py")]
-JOBS = {"buy", "sell", "user_utils", "quote_server", "watcher", "redis", "nginx", "prometheus"}
+JOBS = {
+    "buy",
+    "sell",
+    "user_utils",
+    "quote_server",
+    "watcher",
+    "redis",
+    "nginx",
+    "mtail",
+    "prometheus",
+}
 # Where each process with metrics answers them, by port offset (scripts/stack.py).
 INTERNAL_METRICS_OFFSETS = {"buy": 1, "sell": 2, "user_utils": 3, "quote_server": 4, "watcher": 5}
 # Headless Chromium on a closed network, as root (the web UI's tests start it the same way).
@@ -276,3 +287,15 @@ def test_each_process_answers_its_metrics_on_its_internal_port(
     assert resp.status_code == 200
     assert resp.headers["Content-Type"].startswith("text/plain")
     assert "# TYPE dts_" in resp.text
+
+
+def test_nginx_refusals_with_429_are_counted_by_api(metrics_stack: dict[str, str]) -> None:
+    """NGINX's 429s never reach a service: mtail counts them from NGINX's log (deploy/mtail).
+    Last in this module: the login limit it provokes holds for a few seconds."""
+    url = f"http://127.0.0.1:{HTTP_PORT}/auth/login"
+    with ThreadPoolExecutor(max_workers=16) as pool:  # well past the test stack's login burst
+        statuses = list(pool.map(lambda _: requests.get(url, timeout=30).status_code, range(300)))
+    refused = statuses.count(429)
+    assert refused > 0, statuses
+    assert eventually('sum(dts_rate_limited_total{api="auth"})', float(refused)) == refused
+    assert scalar('sum(dts_rate_limited_total{api!="auth"})') in (None, 0.0)

@@ -89,6 +89,10 @@ def test_prometheus_scrapes_every_replica_watcher_and_exporter(tmp_path: Path) -
     assert procs["watcher-2"].env["DTS_WATCHER_METRICS_BIND"] == "127.0.0.1:20025"
     assert jobs["redis"] == [f"127.0.0.1:{procs['redis_exporter'].port}"]
     assert jobs["nginx"] == [f"127.0.0.1:{procs['nginx_exporter'].port}"]
+    assert jobs["mtail"] == [f"127.0.0.1:{procs['mtail'].port}"]
+    site = (tmp_path / "nginx" / "conf.d" / "dts.conf").read_text()
+    assert f"access_log {lay.log_dir / 'nginx-rate-limited.log'} dts_rate_limited" in site
+    assert str(lay.log_dir / "nginx-rate-limited.log") in procs["mtail"].argv
     assert [p.name for p in procs.values()][-1] == "prometheus"  # last: everything else is up
     ports = [p.port for p in procs.values() if p.port]
     assert len(ports) == len(set(ports))
@@ -101,7 +105,9 @@ def test_without_metrics_nothing_of_them_runs(tmp_path: Path) -> None:
     lay.metrics = False  # type: ignore[attr-defined]
     procs = stack.processes(lay)
     names = {p.name for p in procs}
-    assert not names & {"prometheus", "redis_exporter", "nginx_exporter"}
+    assert not names & {"prometheus", "redis_exporter", "nginx_exporter", "mtail"}
+    site = (tmp_path / "nginx" / "conf.d" / "dts.conf").read_text()
+    assert "access_log /dev/null dts_rate_limited" in site
     assert not any("PROMETHEUS_MULTIPROC_DIR" in p.env for p in procs)
     assert not any("DTS_WATCHER_METRICS_BIND" in p.env for p in procs)
     assert not (tmp_path / "nginx" / "conf.d" / "status.conf").exists()
