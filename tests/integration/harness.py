@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,3 +141,34 @@ def move_market(cache: redis.Redis, sym: str, price_cents: int) -> None:
 
 def summary(operator: Client, username: str) -> dict[str, Any]:
     return operator.ok("/user_utils/display_summary", {"username": username})
+
+
+def replay_tool(
+    url: str, token: str, workload: Path, out_dir: Path, *extra: str, timeout_s: float = 300
+) -> tuple[int, dict[str, Any], str]:
+    """Runs the replay tool (backend/input_script.py) on `workload` as a user would: its exit
+    code, its summary (`--json`; empty if it wrote none) and what it printed."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    result_json = out_dir / "result.json"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "backend" / "input_script.py"),
+            str(workload),
+            "--url",
+            url,
+            "--token",
+            token,
+            "--no-progress",
+            "--json",
+            str(result_json),
+            "--out-dir",
+            str(out_dir / "dumps"),
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=timeout_s,
+    )
+    result = json.loads(result_json.read_text()) if result_json.exists() else {}
+    return proc.returncode, result, proc.stdout + proc.stderr

@@ -8,7 +8,6 @@ tests fail: that is what they are for.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -25,7 +24,7 @@ import requests
 
 from backend.generate_workload import generate
 from dts.metrics import COMMAND_BUCKETS_S
-from tests.integration.harness import ROOT, stack_env
+from tests.integration.harness import ROOT, replay_tool, stack_env
 
 HTTP_PORT = int(os.environ.get("DTS_METRICS_HTTP_PORT", "19480"))
 PORT_BASE = int(os.environ.get("DTS_METRICS_PORT_BASE", "19500"))
@@ -92,30 +91,12 @@ def replayed(metrics_stack: dict[str, str], tmp_path_factory: pytest.TempPathFac
 def replay(env: dict[str, str], work: Path, commands: list[str], concurrency: int) -> dict:
     workload = work / "workload.txt"
     workload.write_text("\n".join(commands) + "\n")
-    result_json = work / "result.json"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "backend" / "input_script.py"),
-            str(workload),
-            "--url",
-            f"http://127.0.0.1:{HTTP_PORT}",
-            "--token",
-            env["DTS_OPERATOR_TOKEN"],
-            "--no-progress",
-            "--concurrency",
-            str(concurrency),
-            "--json",
-            str(result_json),
-            "--out-dir",
-            str(work / "dumps"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
+    url = f"http://127.0.0.1:{HTTP_PORT}"
+    code, result, output = replay_tool(
+        url, env["DTS_OPERATOR_TOKEN"], workload, work, "--concurrency", str(concurrency)
     )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return json.loads(result_json.read_text())
+    assert code == 0, output
+    return result
 
 
 def query(expr: str) -> list[dict[str, Any]]:

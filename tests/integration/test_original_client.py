@@ -18,8 +18,6 @@ import http.client
 import json
 import os
 import re
-import subprocess
-import sys
 import uuid
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -34,7 +32,7 @@ import xmlschema
 from backend.generate_workload import generate
 from tests.integration import harness
 from tests.integration.faultkit import FaultStack
-from tests.integration.harness import ROOT, logged
+from tests.integration.harness import ROOT, logged, replay_tool
 
 HTTP_PORT = int(os.environ.get("DTS_ORIGINAL_HTTP_PORT", str(harness.HTTP_PORT + 200)))
 PORT_BASE = int(os.environ.get("DTS_ORIGINAL_PORT_BASE", str(harness.PORT_BASE + 200)))
@@ -136,28 +134,11 @@ def send_like_the_original_client(url: str, lines: list[str]) -> list[Sent]:
 
 
 def replay_with_the_project_tool(stack: FaultStack, workload: Path, out_dir: Path) -> dict:
-    result = out_dir / "result.json"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "backend" / "input_script.py"),
-            str(workload),
-            "--url",
-            stack.url,
-            "--token",
-            "not-checked-with-auth-off",
-            "--no-progress",
-            "--json",
-            str(result),
-            "--out-dir",
-            str(out_dir),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
+    code, result, output = replay_tool(
+        stack.url, "not-checked-with-auth-off", workload, out_dir, timeout_s=600
     )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return json.loads(result.read_text())
+    assert code == 0, output
+    return result
 
 
 def end_state(value: Any) -> Any:

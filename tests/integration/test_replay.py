@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -13,7 +12,7 @@ import pytest
 from backend.input_script import Replayer
 from backend.replay_compare import compare_accounts, renamed
 from backend.workload import Command, parse_lines
-from tests.integration.harness import ROOT, Client, Stack, summary
+from tests.integration.harness import ROOT, Client, Stack, replay_tool, summary
 
 
 def workload_commands(text: str) -> list[Command]:
@@ -21,29 +20,7 @@ def workload_commands(text: str) -> list[Command]:
 
 
 def run_replay(stack: Stack, workload: Path, tmp_path: Path, *extra: str) -> tuple[int, dict, str]:
-    result_json = tmp_path / "result.json"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "backend" / "input_script.py"),
-            str(workload),
-            "--url",
-            stack.url,
-            "--token",
-            stack.operator_token,
-            "--no-progress",
-            "--json",
-            str(result_json),
-            "--out-dir",
-            str(tmp_path / "dumps"),
-            *extra,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    result = json.loads(result_json.read_text()) if result_json.exists() else {}
-    return proc.returncode, result, proc.stdout + proc.stderr
+    return replay_tool(stack.url, stack.operator_token, workload, tmp_path, *extra)
 
 
 def test_users_run_concurrently_but_each_users_commands_stay_in_order(
