@@ -79,14 +79,11 @@ class Change:
         """Books a completed sale of `shares` that have already left the account's holdings and
         reservations: they take their average-cost share of the cost basis with them, and the
         difference to the proceeds is realized."""
-        cost = cost_of_sold(
-            self.account.cost_basis_cents.get(sym, 0),
-            self.account.owned_shares(sym) + shares,
-            shares,
-        )
-        left = self.account.cost_basis_cents.pop(sym, 0) - cost
-        if self.account.owned_shares(sym):
-            self.account.cost_basis_cents[sym] = left
+        still_owned = self.account.owned_shares(sym)
+        basis = self.account.cost_basis_cents.pop(sym, 0)
+        cost = cost_of_sold(basis, still_owned + shares, shares)
+        if still_owned:
+            self.account.cost_basis_cents[sym] = basis - cost
         self.account.realized_gain_cents += proceeds_cents - cost
 
     def system_event(
