@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Debian's Chromium, for the tests that look at a page: the operator's live page
-# (tests/integration/test_metrics.py) and the web UI's (frontend/scripts/test-all.sh, which installs
-# it the same way). Nothing to do when it is there.
+# (tests/integration/test_metrics.py) and the web UI's (frontend/scripts/test-all.sh). Nothing to do
+# when it is there.
 set -euo pipefail
 CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
 [[ -x "$CHROMIUM_PATH" ]] && exit 0

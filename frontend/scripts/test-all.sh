@@ -55,11 +55,7 @@ trap 'exit 130' INT TERM
 # ---- tools --------------------------------------------------------------------------------------
 command -v node >/dev/null && command -v npm >/dev/null || die "node and npm are needed"
 if [[ ! -x "$CHROMIUM_PATH" ]]; then
-    log "installing Chromium (apt)"
-    [[ $(id -u) -eq 0 ]] || die "Chromium is missing at $CHROMIUM_PATH; install it (apt-get install chromium) or run as root"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
+    CHROMIUM_PATH=/usr/bin/chromium bash "$ROOT/scripts/install-browser.sh" || die "no Chromium"
     CHROMIUM_PATH=/usr/bin/chromium
 fi
 
