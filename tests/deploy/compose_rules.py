@@ -65,14 +65,15 @@ def restart_policies(model: Model) -> list[str]:
 
 def healthchecks(model: Model) -> list[str]:
     """Startup order waits on health, so every long-running service others may wait on needs one
-    (the watcher serves nobody, a one-shot is waited on by its exit, and the exporters serve only
-    Prometheus, whose `up` is their check: their images hold nothing but their binary)."""
+    (the watcher serves nobody, a one-shot is waited on by its exit, and the exporters and mtail
+    serve only Prometheus, whose `up` is their check: their images hold little but the binary)."""
     one_shots = one_shot_services(model)
     return [
         f"{name}: has no healthcheck"
         for name, service in _services(model).items()
         if name != "watcher"
         and not name.endswith("-exporter")
+        and name != "mtail"
         and name not in one_shots
         and not (service.get("healthcheck") or {}).get("test")
     ]

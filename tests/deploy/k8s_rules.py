@@ -233,6 +233,9 @@ SCRAPED = {
     "StatefulSet/redis": 9121,
     "Deployment/nginx": 9113,
 }
+# A pod's annotations name one port: a second one is found through an annotated Service that
+# selects the pods (Prometheus's service-endpoints discovery).
+SCRAPED_THROUGH_SERVICE = {"Service/nginx-rate-limits": ("Deployment/nginx", 3903)}
 
 
 def scrape_annotations(manifests: Manifests) -> list[str]:
@@ -255,12 +258,62 @@ def scrape_annotations(manifests: Manifests) -> list[str]:
         }
         if port not in declared:
             problems.append(f"{where}: no container declares port {port}")
+    for where, (workload_name, port) in SCRAPED_THROUGH_SERVICE.items():
+        service, workload = manifests.find(*where.split("/")), found.get(workload_name)
+        if service is None or workload is None:
+            problems.append(f"{where}: missing, or {workload_name} is")
+            continue
+        notes = service["metadata"].get("annotations") or {}
+        if notes.get("prometheus.io/scrape") != "true" or notes.get("prometheus.io/port") != str(
+            port
+        ):
+            problems.append(f"{where}: must be annotated for scraping on port {port}")
+        pod_labels = workload["spec"]["template"]["metadata"].get("labels") or {}
+        selector = service["spec"].get("selector") or {}
+        if not selector or any(pod_labels.get(k) != v for k, v in selector.items()):
+            problems.append(f"{where}: does not select the pods of {workload_name}")
+        if port not in {
+            p.get("containerPort") for c in containers(workload) for p in c.get("ports", [])
+        }:
+            problems.append(f"{where}: no container of {workload_name} declares port {port}")
     policy = manifests.find("NetworkPolicy", "metrics-from-prometheus") or {}
     allowed = {
         p.get("port") for rule in policy.get("spec", {}).get("ingress", []) for p in rule["ports"]
     }
     problems += [
         f"NetworkPolicy/metrics-from-prometheus: port {port} not allowed"
-        for port in sorted(set(SCRAPED.values()) - allowed)
+        for port in sorted(
+            {*SCRAPED.values(), *(port for _, port in SCRAPED_THROUGH_SERVICE.values())} - allowed
+        )
     ]
+    return problems
+
+
+def rate_limited_log_shared(manifests: Manifests) -> list[str]:
+    """NGINX writes its one line per 429 (DTS_RATE_LIMITED_LOG) into a volume of its pod that the
+    mtail container reads at the path its image follows, or no 429 is ever counted."""
+    problems: list[str] = []
+    deployment = manifests.require("Deployment", "nginx", problems)
+    settings = manifests.require("ConfigMap", "nginx-settings", problems)
+    if deployment is None or settings is None:
+        return problems
+    log = Path(settings["data"].get("DTS_RATE_LIMITED_LOG", ""))
+    by_name = {c["name"]: c for c in pod_spec(deployment)["containers"]}
+    if "mtail" not in by_name:
+        return [*problems, "Deployment/nginx: has no mtail container"]
+    mounts = {
+        name: {m["name"]: m["mountPath"] for m in by_name[name].get("volumeMounts", [])}
+        for name in ("nginx", "mtail")
+    }
+    shared = [
+        volume
+        for volume, path in mounts["nginx"].items()
+        if Path(path) == log.parent and mounts["mtail"].get(volume) == path
+    ]
+    if not shared:
+        problems.append(
+            f"Deployment/nginx: {log} is not on a volume both nginx and mtail mount there"
+        )
+    if by_name["mtail"].get("args") or by_name["mtail"].get("command"):
+        problems.append("Deployment/nginx: mtail must follow the file its image names")
     return problems

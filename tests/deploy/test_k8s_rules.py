@@ -50,6 +50,10 @@ def test_prometheus_finds_and_may_reach_every_process_with_metrics(
     assert k8s_rules.scrape_annotations(k8s_manifests) == []
 
 
+def test_mtail_reads_the_429_lines_nginx_writes(k8s_manifests: Manifests) -> None:
+    assert k8s_rules.rate_limited_log_shared(k8s_manifests) == []
+
+
 NO_READINESS = """\
   - target: {kind: Deployment, name: buy}
     patch: |-
@@ -61,6 +65,18 @@ NO_SCRAPE = """\
     patch: |-
       - op: remove
         path: /spec/template/metadata/annotations
+"""
+NO_RATE_LIMIT_SERVICE = """\
+  - target: {kind: Service, name: nginx-rate-limits}
+    patch: |-
+      - op: remove
+        path: /metadata/annotations
+"""
+UNSHARED_RATE_LIMITED_LOG = """\
+  - target: {kind: Deployment, name: nginx}
+    patch: |-
+      - op: remove
+        path: /spec/template/spec/containers/2/volumeMounts
 """
 NO_MAJORITY = """\
   - target: {kind: ConfigMap, name: dts-settings}
@@ -85,6 +101,18 @@ NO_MAJORITY = """\
             k8s_rules.scrape_annotations,
             "Deployment/watcher: pods must be annotated for scraping on port 9105",
             id="no-scrape-annotations",
+        ),
+        pytest.param(
+            NO_RATE_LIMIT_SERVICE,
+            k8s_rules.scrape_annotations,
+            "Service/nginx-rate-limits: must be annotated for scraping on port 3903",
+            id="no-scrape-annotations-on-the-429-service",
+        ),
+        pytest.param(
+            UNSHARED_RATE_LIMITED_LOG,
+            k8s_rules.rate_limited_log_shared,
+            "is not on a volume both nginx and mtail mount there",
+            id="rate-limited-log-not-shared",
         ),
         pytest.param(
             NO_MAJORITY,

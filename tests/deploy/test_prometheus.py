@@ -102,5 +102,25 @@ def test_compose_runs_prometheus_on_these_files_and_it_finds_every_service() -> 
     assert compose["watcher"]["environment"]["DTS_WATCHER_METRICS_BIND"].endswith(
         f":{found['watcher']}"
     )
-    assert {"redis-exporter", "nginx-exporter"} <= static
-    assert {"redis-exporter", "nginx-exporter"} <= set(compose)
+    assert {"redis-exporter", "nginx-exporter", "mtail"} <= static
+    assert {"redis-exporter", "nginx-exporter", "mtail"} <= set(compose)
+
+
+def test_compose_counts_nginx_429s_with_mtail_on_the_file_nginx_writes() -> None:
+    """NGINX writes its 429 lines where mtail reads them: the same volume, at the path the image
+    follows, and mtail runs the program the native stack runs."""
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    nginx, mtail = compose["services"]["nginx"], compose["services"]["mtail"]
+    log = Path(nginx["environment"]["DTS_RATE_LIMITED_LOG"])
+    mounts = {
+        name: {v.split(":")[0]: v.split(":")[1] for v in service["volumes"]}
+        for name, service in (("nginx", nginx), ("mtail", mtail))
+    }
+    shared = set(mounts["nginx"]) & set(mounts["mtail"]) & set(compose["volumes"])
+    assert len(shared) == 1, mounts
+    (volume,) = shared
+    assert log.parent == Path(mounts["nginx"][volume]) == Path(mounts["mtail"][volume])
+    dockerfile = (ROOT / mtail["build"]["dockerfile"]).read_text()
+    assert f'"--logs", "{log}"' in dockerfile
+    assert "COPY deploy/mtail/rate_limited.mtail /etc/mtail/" in dockerfile
+    assert '"--port", "3903"' in dockerfile
