@@ -36,14 +36,14 @@ def targets() -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
 
 
 def exported_metrics() -> set[str]:
-    """The names dts/metrics.py registers, the counters mtail's programs declare (NGINX's 429s),
-    and the ones the recording rules make."""
+    """The names dts/metrics.py registers, the ones mtail's programs declare (NGINX's 429s; mtail
+    exports a name as declared, so the suffix a panel's name loses goes here too), and the ones
+    the recording rules make."""
     source = (tools.ROOT / "dts" / "metrics.py").read_text()
     names = set(re.findall(r'"(dts_[a-z_]+)"', source))
     for program in (tools.ROOT / "deploy" / "mtail").glob("*.mtail"):
-        names |= set(
-            re.findall(r"^(?:counter|gauge|histogram) (dts_[a-z_]+)", program.read_text(), re.M)
-        )
+        declared = re.findall(r"^(?:counter|gauge) (dts_[a-z_]+)", program.read_text(), re.M)
+        names |= {name.removesuffix("_total") for name in declared}
     rules = yaml.safe_load(
         (tools.ROOT / "deploy" / "prometheus" / "recording.rules.yml").read_text()
     )
