@@ -1,10 +1,11 @@
 """Measures a DUMPLOG over many events: time, size, and the peak memory of the service.
 
-    python bench/dumplog_memory.py --events 1000000
+    python bench/dumplog_memory.py --events 1000000 [--pack]
 
 Against the running native stack (DTS_DATA_DIR, DTS_HTTP_PORT as for `make up`): inserts synthetic
 audit events straight into `transaction_table` (for users named `memtest-*`, so they are easy to
-tell apart), asks NGINX for the operator's DUMPLOG of everyone, streams the answer to a file, and
+tell apart; two events per command, one document each or, with `--pack`, one document per
+command as DTS_PACK_AUDIT stores a command's trail), asks NGINX for the operator's DUMPLOG of everyone, streams the answer to a file, and
 samples the resident memory of the user-utilities service's processes while it runs. Prints the
 numbers and writes them to bench/results/dumplog_memory.json.
 """
@@ -23,6 +24,7 @@ import requests
 
 from backend.input_script import default_url, operator_token
 from dts.adapters.audit.log import NAMES, insert_ignoring_repeats
+from dts.adapters.audit.packed import pack
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,7 +58,9 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-def insert_events(db: pymongo.database.Database, count: int, batch: int = 5000) -> float:
+def insert_events(
+    db: pymongo.database.Database, count: int, batch: int = 5000, packed: bool = False
+) -> float:
     started = time.perf_counter()
     now = int(time.time() * 1000)
     kinds = ["userCommand", "accountTransaction", "quoteServer", "errorEvent"]
@@ -65,11 +69,12 @@ def insert_events(db: pymongo.database.Database, count: int, batch: int = 5000) 
         for i in range(offset, min(count, offset + batch)):
             kind = kinds[i % 4]
             doc = {
+                "_id": f"memtest:{now}:{i}",
                 "timestamp": now + i,
                 "type": kind,
                 "server": "memtest",
-                "transactionNum": i + 1,
-                "username": f"memtest-{i % 1000}",
+                "transactionNum": i // 2 + 1,
+                "username": f"memtest-{i // 2 % 1000}",
             }
             if kind == "userCommand":
                 doc.update(command="BUY", sym="ABC", amount=12345)
@@ -80,6 +85,8 @@ def insert_events(db: pymongo.database.Database, count: int, batch: int = 5000) 
             else:
                 doc.update(command="SELL", sym="ABC", errorMessage="insufficient shares of ABC")
             docs.append(doc)
+        if packed:
+            docs = [d for k in range(0, len(docs), 2) for d in pack(docs[k : k + 2])]
         db.transaction_table.insert_many(docs, ordered=False)
     # Their names, as dts.adapters.audit.log lists every name it stores (some listed by an earlier
     # run).
@@ -98,14 +105,15 @@ def main(argv: list[str] | None = None) -> int:
         "/?retryWrites=false",
     )
     parser.add_argument("--skip-insert", action="store_true", help="reuse events already there")
+    parser.add_argument("--pack", action="store_true", help="one document per command's events")
     args = parser.parse_args(argv)
 
     db = pymongo.MongoClient(args.mongo_uri)["dts"]
     insert_s = 0.0
     if not args.skip_insert:
         print(f"inserting {args.events} events ...", flush=True)
-        insert_s = insert_events(db, args.events)
-    total_events = db.transaction_table.estimated_document_count()
+        insert_s = insert_events(db, args.events, packed=args.pack)
+    total_documents = db.transaction_table.estimated_document_count()
 
     pids = service_pids("user_utils")
     db_pid = int((data_dir() / "run" / "database.pid").read_text().split()[0])
@@ -144,7 +152,8 @@ def main(argv: list[str] | None = None) -> int:
     with out.open("rb") as f:
         written = sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b"")) - 3
     result = {
-        "events_in_table": total_events,
+        "documents_in_table": total_documents,
+        "packed": args.pack,
         "events_in_dump": written,
         "insert_s": round(insert_s, 1),
         "dumplog_s": round(dump_s, 1),

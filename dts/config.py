@@ -60,6 +60,9 @@ class Settings:
     # (dts.adapters.mongo.accounts.PACKED_LISTS): only for the development database server, which
     # deep-copies every nested value on each update.
     pack_lists: bool = False
+    # Store the audit records of one user in one insert as one document (dts.adapters.audit.packed):
+    # likewise only for the development database server, which pays per document and per field.
+    pack_audit: bool = False
     max_body_bytes: int = 16 * 1024
     # How long a process's journal drainer lets records gather before one insert
     # (dts.adapters.audit.journal): longer makes fewer, larger inserts. Records are durable in the
@@ -121,6 +124,7 @@ class Settings:
             "server_name": env.get("DTS_SERVER_NAME") or d.server_name,
             "auth_enabled": env.get("DTS_AUTH", "on").strip().lower() not in {"off", "0", "false"},
             "pack_lists": env.get("DTS_PACK_LISTS", "off").strip().lower() in {"on", "1", "true"},
+            "pack_audit": env.get("DTS_PACK_AUDIT", "off").strip().lower() in {"on", "1", "true"},
             "secret_key": env.get("DTS_SECRET_KEY", ""),
             "operator_token": env.get("DTS_OPERATOR_TOKEN", ""),
             "token_ttl_s": _int(env, "DTS_TOKEN_TTL_S", d.token_ttl_s),

@@ -64,6 +64,7 @@ def wire(settings: Settings) -> Wiring:
             recorded=recorded,
             journal_redis=client,
             poll_s=settings.audit_linger_s,
+            pack_records=settings.pack_audit,
         ),
     )
     try:

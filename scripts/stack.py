@@ -390,9 +390,11 @@ def processes(layout: Layout) -> list[Proc]:
         "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
         "QUOTE_SERVER_URL": f"http://127.0.0.1:{layout.port(4)}",
         "DTS_LOG_DIR": str(layout.data / "dumplog"),
-        # The bundled development server is faster with the account's lists packed; a real
-        # MongoDB (MONGO_URI) keeps them as arrays unless DTS_PACK_LISTS says otherwise.
+        # The bundled development server is faster with the account's lists and the audit
+        # records packed; a real MongoDB (MONGO_URI) keeps arrays and one document per record
+        # unless DTS_PACK_LISTS / DTS_PACK_AUDIT say otherwise.
         "DTS_PACK_LISTS": os.environ.get("DTS_PACK_LISTS") or ("off" if layout.mongo_uri else "on"),
+        "DTS_PACK_AUDIT": os.environ.get("DTS_PACK_AUDIT") or ("off" if layout.mongo_uri else "on"),
         **load_secrets(layout),
     }
     procs.append(

@@ -34,7 +34,7 @@ from backend.generate_workload import generate
 from backend.input_script import Replayer
 from backend.replay_compare import compare_accounts, renamed
 from backend.workload import BadLine, Command, parse_lines, segments
-from tests.integration.harness import ROOT
+from tests.integration.harness import ROOT, StoredLog
 
 TOKEN = "fault-operator-" + uuid.uuid4().hex
 SCRIPT = [sys.executable, str(ROOT / "scripts" / "stack.py")]
@@ -170,7 +170,7 @@ def replayer(stack: FaultStack, out_dir: Path) -> Replayer:
 
 
 def cash_events(db: pymongo.database.Database, user: str) -> list[dict[str, Any]]:
-    return list(db.transaction_table.find({"username": user, "type": "accountTransaction"}))
+    return StoredLog(db.transaction_table).find({"username": user, "type": "accountTransaction"})
 
 
 def signed_sum(events: list[dict[str, Any]]) -> int:

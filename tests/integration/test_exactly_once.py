@@ -20,7 +20,7 @@ from dts.domain.change import Change
 from dts.domain.events import Event
 from dts.money import format_cents as dollars
 from dts.services import Caller, Services
-from tests.integration.harness import Client, Stack, summary
+from tests.integration.harness import Client, Stack, StoredLog, summary
 
 
 def _post(operator: Client, path: str, body: dict[str, Any], key: str) -> Any:
@@ -132,7 +132,9 @@ def _credit(services: Services, user: str, cents: int, trx: int) -> list[Event]:
 def _ids_in_log(db: pymongo.database.Database, user: str) -> list[str]:
     return sorted(
         str(r["_id"])
-        for r in db.transaction_table.find({"username": user, "type": "accountTransaction"})
+        for r in StoredLog(db.transaction_table).find(
+            {"username": user, "type": "accountTransaction"}
+        )
     )
 
 

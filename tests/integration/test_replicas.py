@@ -29,7 +29,7 @@ from tests.integration.faultkit import (
     replay_through,
     workload,
 )
-from tests.integration.harness import settle_log
+from tests.integration.harness import StoredLog, settle_log
 
 HTTP_PORT = int(os.environ.get("DTS_REPLICA_HTTP_PORT", "18880"))
 PORT_BASE = int(os.environ.get("DTS_REPLICA_PORT_BASE", "18900"))
@@ -110,7 +110,7 @@ def _fired(db: pymongo.database.Database, hints: redis.Redis, user: str) -> list
     settle_log(db, hints)
     return [
         e
-        for e in db.transaction_table.find({"username": user, "type": "systemEvent"})
+        for e in StoredLog(db.transaction_table).find({"username": user, "type": "systemEvent"})
         if "trigger fired" in e.get("message", "")
     ]
 

@@ -1,5 +1,6 @@
-"""What `user_table` holds, with the account's lists as arrays (a real MongoDB's default) or packed
-(the bundled development server's, DTS_PACK_LISTS)."""
+"""What `user_table` and `transaction_table` hold: the account's lists as arrays and one document
+per audit record (a real MongoDB's default), or packed (the bundled development server's,
+DTS_PACK_LISTS and DTS_PACK_AUDIT)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ import pymongo.database
 import pytest
 
 from dts.adapters.audit.log import AuditLog
+from dts.adapters.audit.outbox import with_ids
 from dts.adapters.memory import FixedQuotes
 from dts.adapters.mongo.accounts import AccountStore
 from dts.config import Settings
+from dts.domain.events import Event, EventType
 from dts.services import Caller, Services
 
 # A real time: the outbox's events reach everyone's DUMPLOG, which the schema checks.
@@ -39,3 +42,36 @@ def test_the_stored_lists_are_arrays_unless_packed_and_read_back_alike(
     assert account.transactions == [
         {"trxNum": 5, "timestamp": NOW_MS, "command": "ADD", "amount_cents": 1234}
     ]
+
+
+@pytest.mark.parametrize("packed", [False, True])
+def test_audit_records_are_one_document_each_unless_packed_and_read_back_alike(
+    db: pymongo.database.Database, packed: bool
+) -> None:
+    """DTS_PACK_AUDIT: a user's records of one insert in one document; either setting reads both
+    shapes, and an account's event stored again (an outbox carried forward) still reads once."""
+    user = f"shape{uuid.uuid4().hex[:10]}"
+    events = with_ids(
+        [
+            Event(
+                EventType.ACCOUNT_TRANSACTION,
+                NOW_MS + i,
+                7,
+                username=user,
+                action="add",
+                amount_cents=100 + i,
+            )
+            for i in range(3)
+        ],
+        user,
+        1,
+    )
+    AuditLog(db, "test", pack_records=packed).store(events)
+    documents = list(db.transaction_table.find({"username": user}))
+    assert len(documents) == (1 if packed else 3)
+    other = AuditLog(db, "test", pack_records=not packed)
+    other.store([events[1], events[2]])  # the same records, in the other shape
+    read = list(other.records(user))
+    assert [r["_id"] for r in read] == [f"{user}:1:{i}" for i in range(3)]
+    assert [r["timestamp"] for r in read] == [NOW_MS, NOW_MS + 1, NOW_MS + 2]
+    assert all(r["type"] == "accountTransaction" and r["server"] == "test" for r in read)

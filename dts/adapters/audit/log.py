@@ -22,6 +22,7 @@ from pymongo.errors import BulkWriteError, ConnectionFailure, PyMongoError
 from dts import metrics
 from dts.adapters.audit.journal import AuditJournal
 from dts.adapters.audit.outbox import RecordedIds
+from dts.adapters.audit.packed import in_time_order, pack
 from dts.adapters.audit.records import to_record
 from dts.adapters.mongo.accounts import database_errors
 from dts.domain.events import Event
@@ -45,6 +46,7 @@ class AuditLog:
         recorded: RecordedIds | None = None,
         journal_redis: redis.Redis | None = None,
         poll_s: float = 0.05,
+        pack_records: bool = False,
     ) -> None:
         self.events: Collection = db.transaction_table
         self.names: Collection = db[NAMES]
@@ -54,6 +56,8 @@ class AuditLog:
         self.stream: Collection = stream.transaction_table
         self.stream_names: Collection = stream[NAMES]
         self.server = server
+        # One document per user per insert (dts.adapters.audit.packed), for the development server.
+        self.pack_records = pack_records
         self.recorded = recorded or RecordedIds()
         self._named: set[str] = set()  # names this process has seen stored in NAMES
         self._names_lock = threading.Lock()
@@ -71,7 +75,7 @@ class AuditLog:
         NAMES, for the same reason (`distinct` over the log holds every record too). The log's
         schema lets events come in any order; each user's stay in time order. The batches are
         read ahead (dts.read_ahead), so the server reads the next while the caller writes this
-        one out.
+        one out. Documents of either shape are read (dts.adapters.audit.packed), each record once.
         """
         names: list[str | None] = [username] if username is not None else self._everyone()
         for batch in read_ahead(self._batches(names), depth=READ_AHEAD_BATCHES):
@@ -86,8 +90,8 @@ class AuditLog:
                     {"username": name}, batch_size=BATCH, no_cursor_timeout=True
                 ).sort("timestamp", 1)
                 batch: list[dict[str, Any]] = []
-                for doc in cursor:
-                    batch.append(doc)
+                for record in in_time_order(cursor):
+                    batch.append(record)
                     if len(batch) == BATCH:
                         yield batch
                         batch = []
@@ -183,11 +187,13 @@ class AuditLog:
         new_names = {r["username"] for r in records if isinstance(r.get("username"), str)}
         with self._names_lock:
             new_names -= self._named
+        for record in records:  # one id per record whatever the shape, for the outbox's repeats
+            record.setdefault("_id", str(ObjectId()))
         started = time.perf_counter()
         with database_errors():
             if new_names:
                 insert_ignoring_repeats(self.names, [{"_id": n} for n in sorted(new_names)])
-            insert_ignoring_repeats(self.events, records)
+            insert_ignoring_repeats(self.events, pack(records) if self.pack_records else records)
         metrics.database_op("audit_insert", started)
         metrics.audit_stored(len(records))
         with self._names_lock:
