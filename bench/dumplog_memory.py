@@ -5,9 +5,10 @@
 Against the running native stack (DTS_DATA_DIR, DTS_HTTP_PORT as for `make up`): inserts synthetic
 audit events straight into `transaction_table` (for users named `memtest-*`, so they are easy to
 tell apart; two events per command, one document each or, with `--pack`, one document per
-command as DTS_PACK_AUDIT stores a command's trail), asks NGINX for the operator's DUMPLOG of everyone, streams the answer to a file, and
-samples the resident memory of the user-utilities service's processes while it runs. Prints the
-numbers and writes them to bench/results/dumplog_memory.json.
+command as DTS_PACK_AUDIT stores a command's trail), asks NGINX for the operator's DUMPLOG of
+everyone, streams the answer to a file, and samples the resident memory of the user-utilities
+service's processes while it runs. Prints the numbers and writes them to
+bench/results/dumplog_memory.json.
 """
 
 from __future__ import annotations
