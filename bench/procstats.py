@@ -10,6 +10,7 @@ tenth of the run).
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 import time
@@ -147,6 +148,50 @@ class ProcessSampler:
             "components": dict(sorted(components.items(), key=lambda kv: -kv[1]["cpu_s"])),
             "processes": processes,
         }
+
+    def cpu_by_tenth(self, per_second: list[int], offset_s: float = 0.0) -> dict[str, Any]:
+        """Each component's CPU per command in the first and the last tenth of a run, from the
+        replay's commands per second (second 0 starting `offset_s` after the sampler did).
+
+        The tenths are those of bench/run.py's `tenths` (trailing seconds in which only a final
+        DUMPLOG streamed are left out), so a fall in throughput can be set beside what each
+        process spent per command then. CPU between samples is interpolated linearly.
+        """
+        series = per_second[:-1]
+        while series and series[-1] == 0:
+            series = series[:-1]
+        if len(series) < 10:
+            return {}
+        k = len(series) // 10
+        windows = {"first": (0, k), "last": (len(series) - k, len(series))}
+        found: dict[str, Any] = {}
+        for name, (a, b) in windows.items():
+            commands = sum(series[a:b])
+            cpu: dict[str, float] = {}
+            for track in self.tracks.values():
+                spent = _cpu_at(track, offset_s + b) - _cpu_at(track, offset_s + a)
+                cpu[track.component] = cpu.get(track.component, 0.0) + spent
+            found[name] = {
+                "seconds": [a, b],
+                "commands": commands,
+                "cpu_ms_per_command": {
+                    c: round(1000 * v / commands, 3) if commands else None
+                    for c, v in sorted(cpu.items(), key=lambda kv: -kv[1])
+                },
+            }
+        return found
+
+
+def _cpu_at(track: Track, t: float) -> float:
+    """The process's CPU seconds at time `t`, between its samples linearly."""
+    samples = track.samples
+    if not samples or t <= samples[0].t:
+        return samples[0].cpu_s if samples else 0.0
+    for before, after in itertools.pairwise(samples):
+        if after.t >= t:
+            share = (t - before.t) / (after.t - before.t) if after.t > before.t else 1.0
+            return before.cpu_s + share * (after.cpu_s - before.cpu_s)
+    return samples[-1].cpu_s
 
 
 def markdown(stats: dict[str, Any]) -> str:

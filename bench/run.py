@@ -258,6 +258,17 @@ def markdown(
             "",
             procstats_markdown(processes),
         ]
+        if processes.get("tenths"):
+            first, last = processes["tenths"]["first"], processes["tenths"]["last"]
+            lines += [
+                "",
+                "CPU ms per command in the first and the last tenth of the run:",
+                "",
+                "| component | first tenth | last tenth |",
+                "|---|---:|---:|",
+            ]
+            for name, ms in first["cpu_ms_per_command"].items():
+                lines.append(f"| {name} | {ms} | {last['cpu_ms_per_command'].get(name)} |")
     return "\n".join(lines) + "\n"
 
 
@@ -326,9 +337,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"real mode: {len(commands)} commands, concurrency {args.concurrency}")
         with ProcessSampler(data_dir(), interval_s=args.sample_s) as sampler:
             started = time.time()
+            replay_offset_s = time.perf_counter() - sampler.started_at
             runs["real"] = replay(args.url, token, measured, False, args.concurrency, scratch)
             ended = time.time()
         processes = sampler.summary(commands=runs["real"][0]["sent"])
+        processes["tenths"] = sampler.cpu_by_tenth(runs["real"][1], replay_offset_s)
         seen = prometheus_view.view(
             prometheus_view.prometheus_url(), started, ended, runs["real"][0]["sent"]
         )

@@ -11,6 +11,7 @@ one fills up, so the busier the process, the larger and cheaper its batches.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
@@ -50,6 +51,7 @@ class GroupCommit(Generic[T, R]):
         self._cond = threading.Condition()
         self._queue: list[_Batch[T, R]] = [_Batch()]
         self._thread: threading.Thread | None = None
+        self._pid: int | None = None  # the process that started the thread
 
     def submit(self, items: Sequence[T]) -> list[R]:
         """Returns `items`' results once written; raises what the write raised for their batch."""
@@ -75,10 +77,12 @@ class GroupCommit(Generic[T, R]):
 
     def _start_once(self) -> None:
         # Started on first use, not at construction: gunicorn forks workers after the app factory
-        # may have run, and a thread does not survive a fork.
-        if self._thread is None or not self._thread.is_alive():
+        # may have run, and a thread does not survive a fork. The thread never returns, so a
+        # process that started it has it; asking the thread itself takes a lock on every submit.
+        if self._pid != os.getpid():
             self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
             self._thread.start()
+            self._pid = os.getpid()
 
     def _run(self) -> None:
         while True:

@@ -13,7 +13,6 @@ instead).
 
 from __future__ import annotations
 
-import json
 import logging
 import secrets
 import time
@@ -22,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from pymongo import ASCENDING, MongoClient, UpdateOne
 from pymongo.collection import Collection
 from pymongo.database import Database
@@ -91,7 +91,7 @@ PACKED_LISTS = ("transactions", "outbox", "idem")
 def read_list(value: Any) -> list[Any]:
     """A bookkeeping list as stored either way (so switching `pack_lists` loses nothing)."""
     if isinstance(value, str):
-        return json.loads(value)
+        return orjson.loads(value)
     return list(value or [])
 
 
@@ -324,7 +324,7 @@ class AccountStore:
         if self.pack_lists:
             for name in PACKED_LISTS:
                 if name in document:
-                    document[name] = json.dumps(document[name], separators=(",", ":"))
+                    document[name] = orjson.dumps(document[name]).decode()
         write = _Write(before.username, before.version, document, secrets.token_hex(8))
         started = time.perf_counter()
         landed = self._writes.submit([write])[0]
