@@ -157,9 +157,7 @@ class ProcessSampler:
         DUMPLOG streamed are left out), so a fall in throughput can be set beside what each
         process spent per command then. CPU between samples is interpolated linearly.
         """
-        series = per_second[:-1]
-        while series and series[-1] == 0:
-            series = series[:-1]
+        series = measured_seconds(per_second)
         if len(series) < 10:
             return {}
         k = len(series) // 10
@@ -180,6 +178,15 @@ class ProcessSampler:
                 },
             }
         return found
+
+
+def measured_seconds(per_second: list[int]) -> list[int]:
+    """A replay's commands per second without its last, partial second and the seconds at the
+    end in which only a final DUMPLOG was streaming (they measure the log's size, not the rate)."""
+    series = per_second[:-1]
+    while series and series[-1] == 0:
+        series = series[:-1]
+    return series
 
 
 def _cpu_at(track: Track, t: float) -> float:

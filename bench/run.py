@@ -43,7 +43,7 @@ from backend.input_script import (
 from backend.replay_compare import compare_accounts, renamed
 from backend.workload import BadLine, Command, parse_lines
 from bench import prometheus_view
-from bench.procstats import ProcessSampler
+from bench.procstats import ProcessSampler, measured_seconds
 from bench.procstats import markdown as procstats_markdown
 from dts.adapters.mongo.accounts import connect
 from dts.config import Settings
@@ -165,12 +165,10 @@ def verification_markdown(v: dict[str, Any]) -> list[str]:
 def tenths(series: list[int]) -> dict[str, float]:
     """Mean throughput of the first and the last tenth of a run, and the change between them.
 
-    The seconds at the end in which nothing but a final DUMPLOG was streaming are left out (they
-    measure the log's size, not the command rate), and so is the last, partial second.
+    The seconds at the end in which nothing but a final DUMPLOG was streaming are left out, and
+    so is the last, partial second (`measured_seconds`).
     """
-    series = series[:-1]
-    while series and series[-1] == 0:
-        series = series[:-1]
+    series = measured_seconds(series)
     if len(series) < 10:
         return {}
     k = len(series) // 10
