@@ -27,6 +27,13 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
+    """An on/off setting: only an explicit off turns off one that is on by default, only an
+    explicit on turns on one that is off."""
+    raw = env.get(name, "on" if default else "off").strip().lower()
+    return raw not in {"off", "0", "false"} if default else raw in {"on", "1", "true"}
+
+
 def _float(env: Mapping[str, str], name: str, default: float) -> float:
     raw = env.get(name, "").strip()
     if not raw:
@@ -122,9 +129,9 @@ class Settings:
             "redis_url": env.get("REDIS_URL") or d.redis_url,
             "quote_server_url": env.get("QUOTE_SERVER_URL") or d.quote_server_url,
             "server_name": env.get("DTS_SERVER_NAME") or d.server_name,
-            "auth_enabled": env.get("DTS_AUTH", "on").strip().lower() not in {"off", "0", "false"},
-            "pack_lists": env.get("DTS_PACK_LISTS", "off").strip().lower() in {"on", "1", "true"},
-            "pack_audit": env.get("DTS_PACK_AUDIT", "off").strip().lower() in {"on", "1", "true"},
+            "auth_enabled": _switch(env, "DTS_AUTH", True),
+            "pack_lists": _switch(env, "DTS_PACK_LISTS", False),
+            "pack_audit": _switch(env, "DTS_PACK_AUDIT", False),
             "secret_key": env.get("DTS_SECRET_KEY", ""),
             "operator_token": env.get("DTS_OPERATOR_TOKEN", ""),
             "token_ttl_s": _int(env, "DTS_TOKEN_TTL_S", d.token_ttl_s),
@@ -137,8 +144,7 @@ class Settings:
             "max_body_bytes": _int(env, "DTS_MAX_BODY_BYTES", d.max_body_bytes),
             "audit_linger_s": _float(env, "DTS_AUDIT_LINGER_S", d.audit_linger_s),
             "log_dir": env.get("DTS_LOG_DIR") or d.log_dir,
-            "request_log": env.get("DTS_REQUEST_LOG", "on").strip().lower()
-            not in {"off", "0", "false"},
+            "request_log": _switch(env, "DTS_REQUEST_LOG", True),
             "watch_interval_s": _float(env, "DTS_WATCH_INTERVAL_S", d.watch_interval_s),
             "hint_rebuild_s": _float(env, "DTS_HINT_REBUILD_S", d.hint_rebuild_s),
             "leader_lease_s": _float(env, "DTS_LEADER_LEASE_S", d.leader_lease_s),
@@ -147,7 +153,7 @@ class Settings:
             "quote_seed": _int(env, "QUOTE_SEED", 0) if env.get("QUOTE_SEED", "").strip() else None,
             "quote_latency_ms": _int(env, "QUOTE_LATENCY_MS", d.quote_latency_ms),
             "quote_prices": env.get("QUOTE_PRICES") or d.quote_prices,
-            "metrics": env.get("DTS_METRICS", "on").strip().lower() not in {"off", "0", "false"},
+            "metrics": _switch(env, "DTS_METRICS", True),
             "watcher_metrics_bind": env.get("DTS_WATCHER_METRICS_BIND") or d.watcher_metrics_bind,
         }
         known = {f.name for f in fields(cls)}

@@ -96,6 +96,19 @@ def test_any_other_auth_value_keeps_authentication_on(value: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("name", "field"), [("DTS_PACK_LISTS", "pack_lists"), ("DTS_PACK_AUDIT", "pack_audit")]
+)
+@pytest.mark.parametrize(
+    ("value", "on"), [("on", True), (" TRUE ", True), ("1", True), ("yes", False), ("", False)]
+)
+def test_the_development_server_shapes_are_on_only_when_said(
+    name: str, field: str, value: str, on: bool
+) -> None:
+    assert getattr(settings(**{name: value}), field) is on
+    assert getattr(Settings.from_env({}), field) is False
+
+
+@pytest.mark.parametrize(
     "name", ["MONGO_URI", "DTS_MONGO_DB", "REDIS_URL", "QUOTE_SERVER_URL", "DTS_LOG_DIR"]
 )
 def test_an_empty_string_variable_falls_back_to_its_default(name: str) -> None:
