@@ -248,33 +248,22 @@ def scrape_annotations(manifests: Manifests) -> list[str]:
         if workload is None:
             problems.append(f"{where}: missing")
             continue
-        notes = workload["spec"]["template"].get("metadata", {}).get("annotations") or {}
-        if notes.get("prometheus.io/scrape") != "true" or notes.get("prometheus.io/port") != str(
-            port
-        ):
+        if not _annotated_for(workload["spec"]["template"].get("metadata", {}), port):
             problems.append(f"{where}: pods must be annotated for scraping on port {port}")
-        declared = {
-            p.get("containerPort") for c in containers(workload) for p in c.get("ports", [])
-        }
-        if port not in declared:
+        if port not in _declared_ports(workload):
             problems.append(f"{where}: no container declares port {port}")
     for where, (workload_name, port) in SCRAPED_THROUGH_SERVICE.items():
         service, workload = manifests.find(*where.split("/")), found.get(workload_name)
         if service is None or workload is None:
             problems.append(f"{where}: missing, or {workload_name} is")
             continue
-        notes = service["metadata"].get("annotations") or {}
-        if notes.get("prometheus.io/scrape") != "true" or notes.get("prometheus.io/port") != str(
-            port
-        ):
+        if not _annotated_for(service["metadata"], port):
             problems.append(f"{where}: must be annotated for scraping on port {port}")
         pod_labels = workload["spec"]["template"]["metadata"].get("labels") or {}
         selector = service["spec"].get("selector") or {}
         if not selector or any(pod_labels.get(k) != v for k, v in selector.items()):
             problems.append(f"{where}: does not select the pods of {workload_name}")
-        if port not in {
-            p.get("containerPort") for c in containers(workload) for p in c.get("ports", [])
-        }:
+        if port not in _declared_ports(workload):
             problems.append(f"{where}: no container of {workload_name} declares port {port}")
     policy = manifests.find("NetworkPolicy", "metrics-from-prometheus") or {}
     allowed = {
@@ -287,6 +276,18 @@ def scrape_annotations(manifests: Manifests) -> list[str]:
         )
     ]
     return problems
+
+
+def _annotated_for(metadata: Manifest, port: int) -> bool:
+    """Prometheus's discovery scrapes what says so in these annotations, on this port."""
+    notes = metadata.get("annotations") or {}
+    return notes.get("prometheus.io/scrape") == "true" and notes.get("prometheus.io/port") == str(
+        port
+    )
+
+
+def _declared_ports(workload: Manifest) -> set[int]:
+    return {p.get("containerPort") for c in containers(workload) for p in c.get("ports", [])}
 
 
 def rate_limited_log_shared(manifests: Manifests) -> list[str]:
