@@ -170,7 +170,7 @@ def replayer(stack: FaultStack, out_dir: Path) -> Replayer:
 
 
 def cash_events(db: pymongo.database.Database, user: str) -> list[dict[str, Any]]:
-    return StoredLog(db.transaction_table).find({"username": user, "type": "accountTransaction"})
+    return StoredLog(db).find({"username": user, "type": "accountTransaction"})
 
 
 def signed_sum(events: list[dict[str, Any]]) -> int:

@@ -24,7 +24,6 @@ import redis
 import requests
 
 from dts.adapters.audit.log import AuditLog
-from dts.adapters.audit.packed import in_time_order
 from dts.adapters.mongo.accounts import AccountStore
 from dts.price_walk import fixed_price_cents
 
@@ -120,47 +119,36 @@ def settle_log(db: pymongo.database.Database, client: redis.Redis) -> None:
 
 class StoredLog:
     """`transaction_table`'s records, one document each or packed (DTS_PACK_AUDIT, on natively),
-    read as a DUMPLOG reads them (dts.adapters.audit.packed), each record once, oldest first.
+    read by the audit log's own reader (`AuditLog.records`, what a DUMPLOG reads): each record
+    once, each user's oldest first.
 
     `find` and `count_documents` take the queries the tests ask: fields equal to a value, `$in`,
-    `$regex` and `$gte`. With a `username` the user's documents are read, otherwise every document.
+    `$regex` and `$gte`. A query naming users reads theirs, any other reads everyone's.
     """
 
-    def __init__(self, table: pymongo.collection.Collection) -> None:
-        self.table = table
+    def __init__(self, db: pymongo.database.Database) -> None:
+        self.audit = AuditLog(db, "tests")
 
     def find(
         self, query: dict[str, Any], projection: dict[str, int] | None = None
     ) -> list[dict[str, Any]]:
         user = query.get("username")
-        if isinstance(user, dict) and "$in" in user:
-            found = [r for name in user["$in"] for r in self._records({"username": name})]
-        elif isinstance(user, dict):
-            found = self._records({})
+        if isinstance(user, str):
+            names: list[str | None] = [user]
+        elif isinstance(user, dict) and "$in" in user:
+            names = list(user["$in"])
         else:
-            found = self._records({"username": user} if "username" in query else {})
+            names = [None]  # everyone
         hidden = {k for k, v in (projection or {}).items() if not v}
         return [
             {k: v for k, v in r.items() if k not in hidden}
-            for r in found
+            for name in names
+            for r in self.audit.records(name)
             if all(_matches(r.get(k), wanted) for k, wanted in query.items())
         ]
 
     def count_documents(self, query: dict[str, Any]) -> int:
         return len(self.find(query))
-
-    def _records(self, where: dict[str, Any]) -> list[dict[str, Any]]:
-        if where:
-            return list(in_time_order(self.table.find(where).sort("timestamp", 1)))
-        # Every document: a record's user decides where it goes, so read user by user.
-        by_user: dict[Any, list[dict[str, Any]]] = {}
-        for doc in self.table.find({}):
-            by_user.setdefault(doc.get("username"), []).append(doc)
-        return [
-            r
-            for docs in by_user.values()
-            for r in in_time_order(sorted(docs, key=lambda d: d.get("timestamp") or 0))
-        ]
 
 
 def _matches(value: Any, wanted: Any) -> bool:
@@ -185,7 +173,7 @@ def logged(db: pymongo.database.Database, redis_url: str = REDIS_URL) -> StoredL
         settle_log(db, client)
     finally:
         client.close()
-    return StoredLog(db.transaction_table)
+    return StoredLog(db)
 
 
 def move_market(cache: redis.Redis, sym: str, price_cents: int) -> None:

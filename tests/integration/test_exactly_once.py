@@ -131,10 +131,7 @@ def _credit(services: Services, user: str, cents: int, trx: int) -> list[Event]:
 
 def _ids_in_log(db: pymongo.database.Database, user: str) -> list[str]:
     return sorted(
-        str(r["_id"])
-        for r in StoredLog(db.transaction_table).find(
-            {"username": user, "type": "accountTransaction"}
-        )
+        str(r["_id"]) for r in StoredLog(db).find({"username": user, "type": "accountTransaction"})
     )
 
 

@@ -110,7 +110,7 @@ def _fired(db: pymongo.database.Database, hints: redis.Redis, user: str) -> list
     settle_log(db, hints)
     return [
         e
-        for e in StoredLog(db.transaction_table).find({"username": user, "type": "systemEvent"})
+        for e in StoredLog(db).find({"username": user, "type": "systemEvent"})
         if "trigger fired" in e.get("message", "")
     ]
 
