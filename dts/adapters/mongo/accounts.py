@@ -80,19 +80,39 @@ def ensure_indexes(db: Database) -> None:
         db.transaction_table.create_index([("username", ASCENDING), ("timestamp", ASCENDING)])
 
 
-# The bookkeeping lists nothing ever queries inside: with `pack_lists` each is stored as one JSON
-# string. The development database server deep-copies every nested value of a document on each
-# update, and on user45 the strings bought 6.8 % of the throughput (d4b3d28 against 5596b4e, its
-# CPU per command 1.35 against 1.63 ms). A real MongoDB has no such cost, so the documents it
-# holds keep arrays, readable and queryable (the native stack packs; docs/decisions.md).
-PACKED_LISTS = ("transactions", "outbox", "idem")
+# An account's nested values, which nothing ever queries inside (the guard is `_id` and `version`;
+# the watcher finds its orders through dts.adapters.redis.watch_hints): with `pack_lists` each is
+# stored as one JSON string. The development database server decodes, deep-copies and encodes every
+# nested value of a document on each update, so an account's cost grew with its holdings and
+# orders; the strings bought 6.8 % on user45 for the lists alone (d4b3d28 against 5596b4e). A real
+# MongoDB has no such cost, so the documents it holds keep arrays and sub-documents, readable and
+# queryable (the native stack packs; docs/decisions.md).
+PACKED_FIELDS = (
+    "stocks",
+    "reserved_buy",
+    "reserved_sell",
+    "pending_buy",
+    "pending_sell",
+    "transactions",
+    "last_expired",
+    "cost_basis",
+    "outbox",
+    "idem",
+)
 
 
 def read_list(value: Any) -> list[Any]:
-    """A bookkeeping list as stored either way (so switching `pack_lists` loses nothing)."""
+    """A nested list as stored either way (so switching `pack_lists` loses nothing)."""
     if isinstance(value, str):
         return orjson.loads(value)
     return list(value or [])
+
+
+def read_map(value: Any) -> dict[str, Any]:
+    """A nested map as stored either way."""
+    if isinstance(value, str):
+        return orjson.loads(value)
+    return dict(value or {})
 
 
 def to_document(account: Account) -> dict[str, Any]:
@@ -141,22 +161,22 @@ def from_document(doc: dict[str, Any]) -> Account:
     return Account(
         username=doc["username"],
         funds_cents=doc.get("funds", 0),
-        stocks=dict(doc.get("stocks") or {}),
-        pending_buys=[_pending(d) for d in doc.get("pending_buy") or []],
-        pending_sells=[_pending(d) for d in doc.get("pending_sell") or []],
+        stocks=read_map(doc.get("stocks")),
+        pending_buys=[_pending(d) for d in read_list(doc.get("pending_buy"))],
+        pending_sells=[_pending(d) for d in read_list(doc.get("pending_sell"))],
         buy_orders={
             sym: TriggerOrder(sym, o["amount"], o.get("trigger"), 0, o.get("trxNum", 0))
-            for sym, o in (doc.get("reserved_buy") or {}).items()
+            for sym, o in read_map(doc.get("reserved_buy")).items()
         },
         sell_orders={
             sym: TriggerOrder(
                 sym, o["amount"], o.get("trigger"), o.get("shares", 0), o.get("trxNum", 0)
             )
-            for sym, o in (doc.get("reserved_sell") or {}).items()
+            for sym, o in read_map(doc.get("reserved_sell")).items()
         },
         transactions=read_list(doc.get("transactions")),
-        expired_at_ms=dict(doc.get("last_expired") or {}),
-        cost_basis_cents=dict(doc.get("cost_basis") or {}),
+        expired_at_ms=read_map(doc.get("last_expired")),
+        cost_basis_cents=read_map(doc.get("cost_basis")),
         realized_gain_cents=doc.get("realized_gain", 0),
         version=doc.get("version", 0),
     )
@@ -322,7 +342,7 @@ class AccountStore:
         if remembered is not None:
             document["idem"] = remembered
         if self.pack_lists:
-            for name in PACKED_LISTS:
+            for name in PACKED_FIELDS:
                 if name in document:
                     document[name] = orjson.dumps(document[name]).decode()
         write = _Write(before.username, before.version, document, secrets.token_hex(8))
