@@ -63,10 +63,10 @@ class Settings:
     # Kept small on purpose: the whole account document is read and written by every command, and
     # the development database slows down in proportion to its size (measured: docs/decisions.md).
     recent_transactions_max: int = 20
-    # Store an account's three bookkeeping lists as JSON strings
-    # (dts.adapters.mongo.accounts.PACKED_LISTS): only for the development database server, which
-    # deep-copies every nested value on each update.
-    pack_lists: bool = False
+    # Store an account's nested values as JSON strings (dts.adapters.mongo.accounts.PACKED_FIELDS):
+    # only for the development database server, which deep-copies every nested value on each
+    # update. DTS_PACK_LISTS, its name while it packed only the lists, is read when it is unset.
+    pack_accounts: bool = False
     # Store the audit records of one user in one insert as one document (dts.adapters.audit.packed):
     # likewise only for the development database server, which pays per document and per field.
     pack_audit: bool = False
@@ -130,7 +130,9 @@ class Settings:
             "quote_server_url": env.get("QUOTE_SERVER_URL") or d.quote_server_url,
             "server_name": env.get("DTS_SERVER_NAME") or d.server_name,
             "auth_enabled": _switch(env, "DTS_AUTH", True),
-            "pack_lists": _switch(env, "DTS_PACK_LISTS", False),
+            "pack_accounts": _switch(
+                env, "DTS_PACK_ACCOUNTS" if "DTS_PACK_ACCOUNTS" in env else "DTS_PACK_LISTS", False
+            ),
             "pack_audit": _switch(env, "DTS_PACK_AUDIT", False),
             "secret_key": env.get("DTS_SECRET_KEY", ""),
             "operator_token": env.get("DTS_OPERATOR_TOKEN", ""),

@@ -49,7 +49,7 @@ def wire(settings: Settings) -> Wiring:
             settings.recent_transactions_max,
             WatchHints(client),
             recorded=recorded,
-            pack_lists=settings.pack_lists,
+            pack_nested=settings.pack_accounts,
         ),
         quotes=QuoteCache(
             client,

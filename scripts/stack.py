@@ -390,10 +390,13 @@ def processes(layout: Layout) -> list[Proc]:
         "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
         "QUOTE_SERVER_URL": f"http://127.0.0.1:{layout.port(4)}",
         "DTS_LOG_DIR": str(layout.data / "dumplog"),
-        # The bundled development server is faster with the account's lists and the audit
-        # records packed; a real MongoDB (MONGO_URI) keeps arrays and one document per record
-        # unless DTS_PACK_LISTS / DTS_PACK_AUDIT say otherwise.
-        "DTS_PACK_LISTS": os.environ.get("DTS_PACK_LISTS") or ("off" if layout.mongo_uri else "on"),
+        # The bundled development server is faster with the account's nested values and the
+        # audit records packed; a real MongoDB (MONGO_URI) keeps arrays, sub-documents and one
+        # document per record unless DTS_PACK_ACCOUNTS / DTS_PACK_AUDIT say otherwise
+        # (DTS_PACK_LISTS is DTS_PACK_ACCOUNTS's earlier name).
+        "DTS_PACK_ACCOUNTS": os.environ.get("DTS_PACK_ACCOUNTS")
+        or os.environ.get("DTS_PACK_LISTS")
+        or ("off" if layout.mongo_uri else "on"),
         "DTS_PACK_AUDIT": os.environ.get("DTS_PACK_AUDIT") or ("off" if layout.mongo_uri else "on"),
         **load_secrets(layout),
     }

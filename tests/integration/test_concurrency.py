@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 import requests
 
+from dts.adapters.mongo.accounts import read_map
 from tests.integration.harness import Client, Stack, logged, summary
 
 THREADS = 8
@@ -230,7 +231,7 @@ def test_hammering_one_account_through_both_services_conserves_cash_and_shares(
     def watch_db() -> None:
         while hammering.is_set():
             doc = db.user_table.find_one({"username": username}, {"funds": 1, "stocks": 1})
-            samples.append((doc["funds"], dict(doc.get("stocks") or {})))
+            samples.append((doc["funds"], read_map(doc.get("stocks"))))
             time.sleep(0.02)
 
     watcher = threading.Thread(target=watch_db)

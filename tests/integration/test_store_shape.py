@@ -1,6 +1,6 @@
-"""What `user_table` and `transaction_table` hold: the account's lists as arrays and one document
-per audit record (a real MongoDB's default), or packed (the bundled development server's,
-DTS_PACK_LISTS and DTS_PACK_AUDIT)."""
+"""What `user_table` and `transaction_table` hold: the account's nested values as arrays and
+sub-documents, and one document per audit record (a real MongoDB's default), or packed (the
+bundled development server's, DTS_PACK_ACCOUNTS and DTS_PACK_AUDIT)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ import pytest
 from dts.adapters.audit.log import AuditLog
 from dts.adapters.audit.outbox import with_ids
 from dts.adapters.memory import FixedQuotes
-from dts.adapters.mongo.accounts import AccountStore
+from dts.adapters.mongo.accounts import PACKED_FIELDS, AccountStore
 from dts.config import Settings
+from dts.domain.account import Side
 from dts.domain.events import Event, EventType
 from dts.services import Caller, Services
 
@@ -22,26 +23,32 @@ NOW_MS = 1_700_000_000_000
 
 
 @pytest.mark.parametrize("packed", [False, True])
-def test_the_stored_lists_are_arrays_unless_packed_and_read_back_alike(
+def test_the_nested_values_are_arrays_and_maps_unless_packed_and_read_back_alike(
     db: pymongo.database.Database, packed: bool
 ) -> None:
     user = f"shape{uuid.uuid4().hex[:10]}"
     services = Services(
         Settings(),
-        AccountStore(db, pack_lists=packed),
+        AccountStore(db, pack_nested=packed),
         FixedQuotes(lambda: NOW_MS),
         AuditLog(db, "test"),
         clock_ms=lambda: NOW_MS,
     )
-    services.add(Caller(user, 5, key="k:1"), 1234)
+    services.add(Caller(user, 5, key="k:1"), 100_000)
+    services.set_amount(Side.BUY, Caller(user, 6), "ABC", 25_000)
     doc = db.user_table.find_one({"_id": user})
-    kind = str if packed else list
-    assert all(isinstance(doc[name], kind) for name in ("transactions", "outbox", "idem"))
-    account = AccountStore(db, pack_lists=not packed).load(user)  # the other setting reads it
-    assert account is not None and account.funds_cents == 1234
-    assert account.transactions == [
-        {"trxNum": 5, "timestamp": NOW_MS, "command": "ADD", "amount_cents": 1234}
-    ]
+    for name in PACKED_FIELDS:
+        assert isinstance(doc[name], str) == packed, (name, doc[name])
+    assert doc["funds"] == 75_000  # what queries and people read first stays a number
+    account = AccountStore(db, pack_nested=not packed).load(user)  # the other setting reads it
+    assert account is not None and account.funds_cents == 75_000
+    assert account.buy_orders["ABC"].amount_cents == 25_000
+    assert account.transactions[0] == {
+        "trxNum": 5,
+        "timestamp": NOW_MS,
+        "command": "ADD",
+        "amount_cents": 100_000,
+    }
 
 
 @pytest.mark.parametrize("packed", [False, True])

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from dts.adapters.mongo.accounts import read_map
 from dts.money import format_cents as dollars
 from tests.integration.harness import Client, Stack, logged, summary
 
@@ -149,7 +150,7 @@ def test_cancelled_triggers_never_fire_and_return_their_reservations(
     ]
     assert after_cancel["buy_triggers"] == after_cancel["sell_triggers"] == []
     stored = db.user_table.find_one({"username": user})
-    assert stored["reserved_buy"] == stored["reserved_sell"] == {}
+    assert read_map(stored["reserved_buy"]) == read_map(stored["reserved_sell"]) == {}
     time.sleep(WATCHER_INTERVALS_S)
     assert summary(operator, user) == after_cancel
     assert system_events(db, user) == []

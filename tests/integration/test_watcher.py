@@ -11,6 +11,7 @@ import time
 import redis
 from bson.int64 import Int64
 
+from dts.adapters.mongo.accounts import read_list
 from dts.adapters.redis.watch_hints import TRIGGERS, WatchHints
 from dts.domain.account import Account, TriggerOrder
 from dts.money import format_cents as dollars
@@ -102,11 +103,11 @@ def test_an_expired_pending_buy_is_given_back_without_its_owner_coming_back(
     user = new_user("1000.00")
     operator.ok("/buy/buy", {"username": user, "sym": "ABC", "amount": "500.00"})
     stored = db.user_table.find_one({"username": user})
-    assert stored["funds"] < 100000 and len(stored["pending_buy"]) == 1
+    assert stored["funds"] < 100000 and len(read_list(stored["pending_buy"])) == 1
 
     def given_back() -> bool:
         doc = db.user_table.find_one({"username": user})
-        return doc["funds"] == 100000 and doc["pending_buy"] == []
+        return doc["funds"] == 100000 and read_list(doc["pending_buy"]) == []
 
     # Nobody touches the account: only the watcher's sweep can settle it.
     assert wait_for(given_back, timeout_s=stack.pending_ttl_s + 30)

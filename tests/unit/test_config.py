@@ -96,7 +96,12 @@ def test_any_other_auth_value_keeps_authentication_on(value: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "field"), [("DTS_PACK_LISTS", "pack_lists"), ("DTS_PACK_AUDIT", "pack_audit")]
+    ("name", "field"),
+    [
+        ("DTS_PACK_ACCOUNTS", "pack_accounts"),
+        ("DTS_PACK_LISTS", "pack_accounts"),
+        ("DTS_PACK_AUDIT", "pack_audit"),
+    ],
 )
 @pytest.mark.parametrize(
     ("value", "on"), [("on", True), (" TRUE ", True), ("1", True), ("yes", False), ("", False)]
@@ -265,3 +270,8 @@ def test_watch_interval_must_be_above_0_and_at_most_120_seconds(interval: str, o
     else:
         with pytest.raises(ConfigError, match="DTS_WATCH_INTERVAL_S"):
             loaded.validate()
+
+
+def test_the_accounts_shape_is_read_under_its_new_name_before_its_earlier_one() -> None:
+    assert settings(DTS_PACK_ACCOUNTS="off", DTS_PACK_LISTS="on").pack_accounts is False
+    assert settings(DTS_PACK_ACCOUNTS="on", DTS_PACK_LISTS="off").pack_accounts is True

@@ -81,7 +81,7 @@ def ensure_indexes(db: Database) -> None:
 
 
 # An account's nested values, which nothing ever queries inside (the guard is `_id` and `version`;
-# the watcher finds its orders through dts.adapters.redis.watch_hints): with `pack_lists` each is
+# the watcher finds its orders through dts.adapters.redis.watch_hints): with `pack_nested` each is
 # stored as one JSON string. The development database server decodes, deep-copies and encodes every
 # nested value of a document on each update, so an account's cost grew with its holdings and
 # orders; the strings bought 6.8 % on user45 for the lists alone (d4b3d28 against 5596b4e). A real
@@ -102,7 +102,7 @@ PACKED_FIELDS = (
 
 
 def read_list(value: Any) -> list[Any]:
-    """A nested list as stored either way (so switching `pack_lists` loses nothing)."""
+    """A nested list as stored either way (so switching `pack_nested` loses nothing)."""
     if isinstance(value, str):
         return orjson.loads(value)
     return list(value or [])
@@ -242,10 +242,10 @@ class AccountStore:
         recent_max: int = 20,
         hints: WatchHints | None = None,
         recorded: RecordedIds | None = None,
-        pack_lists: bool = False,
+        pack_nested: bool = False,
     ) -> None:
         self.users: Collection = db.user_table
-        self.pack_lists = pack_lists
+        self.pack_nested = pack_nested
         self.recent_max = recent_max
         self.hints = hints
         # Shared with this process's AuditLog, which adds every record id it has stored.
@@ -341,7 +341,7 @@ class AccountStore:
         document["outbox"] = [to_record(e) for e in outbox]
         if remembered is not None:
             document["idem"] = remembered
-        if self.pack_lists:
+        if self.pack_nested:
             for name in PACKED_FIELDS:
                 if name in document:
                     document[name] = orjson.dumps(document[name]).decode()
