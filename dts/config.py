@@ -131,7 +131,11 @@ class Settings:
             "server_name": env.get("DTS_SERVER_NAME") or d.server_name,
             "auth_enabled": _switch(env, "DTS_AUTH", True),
             "pack_accounts": _switch(
-                env, "DTS_PACK_ACCOUNTS" if "DTS_PACK_ACCOUNTS" in env else "DTS_PACK_LISTS", False
+                env,
+                "DTS_PACK_ACCOUNTS"
+                if env.get("DTS_PACK_ACCOUNTS", "").strip()
+                else "DTS_PACK_LISTS",
+                False,
             ),
             "pack_audit": _switch(env, "DTS_PACK_AUDIT", False),
             "secret_key": env.get("DTS_SECRET_KEY", ""),

@@ -275,3 +275,4 @@ def test_watch_interval_must_be_above_0_and_at_most_120_seconds(interval: str, o
 def test_the_accounts_shape_is_read_under_its_new_name_before_its_earlier_one() -> None:
     assert settings(DTS_PACK_ACCOUNTS="off", DTS_PACK_LISTS="on").pack_accounts is False
     assert settings(DTS_PACK_ACCOUNTS="on", DTS_PACK_LISTS="off").pack_accounts is True
+    assert settings(DTS_PACK_ACCOUNTS=" ", DTS_PACK_LISTS="on").pack_accounts is True  # as unset

@@ -84,9 +84,10 @@ def ensure_indexes(db: Database) -> None:
 # the watcher finds its orders through dts.adapters.redis.watch_hints): with `pack_nested` each is
 # stored as one JSON string. The development database server decodes, deep-copies and encodes every
 # nested value of a document on each update, so an account's cost grew with its holdings and
-# orders; the strings bought 6.8 % on user45 for the lists alone (d4b3d28 against 5596b4e). A real
-# MongoDB has no such cost, so the documents it holds keep arrays and sub-documents, readable and
-# queryable (the native stack packs; docs/decisions.md).
+# orders: the lists as strings bought 6.8 % on user45 (5596b4e against d4b3d28), the maps 5.1 % more
+# on accounts living a whole final-shaped life (ce21081 against 9ca00a2). A real MongoDB has no
+# such cost, so the documents it holds keep arrays and sub-documents, readable and queryable (the
+# native stack packs; docs/decisions.md).
 PACKED_FIELDS = (
     "stocks",
     "reserved_buy",
