@@ -47,14 +47,23 @@ def _query(url: str, expr: str, at: float) -> float | None:
     return None if value != value else value  # NaN: no data
 
 
-def _since(metric: str, seconds: int) -> str:
-    """`metric` summed (by `le` for a histogram) less its value `seconds` ago (0 if it had none)."""
+def since(metric: str, seconds: int, fresh: bool) -> str:
+    """`metric` summed (by `le` for a histogram) less its value `seconds` ago (0 if it had none).
+
+    With `fresh` (the processes started for this run, so every counter began at zero) nothing is
+    subtracted: Prometheus keeps a stopped stack's last values for five minutes, and a run begun
+    within them on the same ports would otherwise have the earlier run's count taken off its own.
+    """
     by = " by (le)" if metric.endswith("_bucket") else ""
     now = f"sum{by} ({metric})"
+    if fresh:
+        return now
     return f"({now} - (sum{by} ({metric} offset {seconds}s) or {now} * 0))"
 
 
-def view(url: str, started: float, ended: float, sent: int) -> dict[str, Any] | None:
+def view(
+    url: str, started: float, ended: float, sent: int, fresh: bool = False
+) -> dict[str, Any] | None:
     """Commands counted and p50/p99 over the run, once Prometheus has scraped its last commands;
     None when no Prometheus answers (DTS_METRICS=off). Throughput is the count over the replay's
     own wall time: Prometheus's samples, 5 s apart, cannot place the run's ends more closely."""
@@ -66,11 +75,11 @@ def view(url: str, started: float, ended: float, sent: int) -> dict[str, Any] | 
     while True:  # until a scrape after the last answer has the whole run
         at = time.time()
         window = round(at - started) + 1
-        counted = _query(url, _since("dts_commands_total", window), at)
+        counted = _query(url, since("dts_commands_total", window, fresh), at)
         if (counted is not None and counted >= sent) or at > deadline:
             break
         time.sleep(1.0)
-    buckets = _since("dts_command_seconds_bucket", window)
+    buckets = since("dts_command_seconds_bucket", window, fresh)
     p50 = _query(url, f"histogram_quantile(0.50, {buckets})", at)
     p99 = _query(url, f"histogram_quantile(0.99, {buckets})", at)
     return {

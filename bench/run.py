@@ -341,7 +341,11 @@ def main(argv: list[str] | None = None) -> int:
         processes = sampler.summary(commands=runs["real"][0]["sent"])
         processes["tenths"] = sampler.cpu_by_tenth(runs["real"][1], replay_offset_s)
         seen = prometheus_view.view(
-            prometheus_view.prometheus_url(), started, ended, runs["real"][0]["sent"]
+            prometheus_view.prometheus_url(),
+            started,
+            ended,
+            runs["real"][0]["sent"],
+            fresh=started_stack,
         )
         compared = "real"
         if verify_n is not None and not verify_whole:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench.prometheus_view import agreement, markdown
+from bench.prometheus_view import agreement, markdown, since
 
 MEASURED = {"throughput_per_s": 400.0, "latency_ms": {"p99": 100.0}}
 
@@ -33,3 +33,13 @@ def test_no_p99_from_prometheus_is_no_agreement() -> None:
 def test_the_report_says_whether_they_agree() -> None:
     text = "\n".join(markdown(seen(400.0, 120.0), agreement(MEASURED, seen(400.0, 120.0))))
     assert "p99 +20.0 %" in text and "NOT within 5 %" in text
+
+
+def test_a_running_stack_has_its_count_before_the_run_taken_off_and_a_fresh_one_not() -> None:
+    """A fresh stack's counters began at zero; subtracting the value before the run would take
+    off what a stack stopped minutes before on the same ports had counted."""
+    assert "offset 120s" in since("dts_commands_total", 120, fresh=False)
+    assert since("dts_commands_total", 120, fresh=True) == "sum (dts_commands_total)"
+    assert since("dts_command_seconds_bucket", 120, fresh=True) == (
+        "sum by (le) (dts_command_seconds_bucket)"
+    )
