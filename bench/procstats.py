@@ -157,14 +157,9 @@ class ProcessSampler:
         DUMPLOG streamed are left out), so a fall in throughput can be set beside what each
         process spent per command then. CPU between samples is interpolated linearly.
         """
-        series = measured_seconds(per_second)
-        if len(series) < 10:
-            return {}
-        k = len(series) // 10
-        windows = {"first": (0, k), "last": (len(series) - k, len(series))}
         found: dict[str, Any] = {}
-        for name, (a, b) in windows.items():
-            commands = sum(series[a:b])
+        for name, (a, b) in first_and_last_tenth(per_second).items():
+            commands = sum(per_second[a:b])
             cpu: dict[str, float] = {}
             for track in self.tracks.values():
                 spent = _cpu_at(track, offset_s + b) - _cpu_at(track, offset_s + a)
@@ -180,13 +175,19 @@ class ProcessSampler:
         return found
 
 
-def measured_seconds(per_second: list[int]) -> list[int]:
-    """A replay's commands per second without its last, partial second and the seconds at the
-    end in which only a final DUMPLOG was streaming (they measure the log's size, not the rate)."""
-    series = per_second[:-1]
-    while series and series[-1] == 0:
-        series = series[:-1]
-    return series
+def first_and_last_tenth(per_second: list[int]) -> dict[str, tuple[int, int]]:
+    """The seconds [a, b) of a replay's first and last tenth, none for a run under 10 s.
+
+    Its last, partial second is left out, and so are the seconds at the end in which only a final
+    DUMPLOG was streaming (they measure the log's size, not the rate).
+    """
+    n = len(per_second) - 1
+    while n > 0 and per_second[n - 1] == 0:
+        n -= 1
+    if n < 10:
+        return {}
+    k = n // 10
+    return {"first": (0, k), "last": (n - k, n)}
 
 
 def _cpu_at(track: Track, t: float) -> float:

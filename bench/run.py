@@ -43,7 +43,7 @@ from backend.input_script import (
 from backend.replay_compare import compare_accounts, renamed
 from backend.workload import BadLine, Command, parse_lines
 from bench import prometheus_view
-from bench.procstats import ProcessSampler, measured_seconds
+from bench.procstats import ProcessSampler, first_and_last_tenth
 from bench.procstats import markdown as procstats_markdown
 from dts.adapters.mongo.accounts import connect
 from dts.config import Settings
@@ -166,14 +166,13 @@ def tenths(series: list[int]) -> dict[str, float]:
     """Mean throughput of the first and the last tenth of a run, and the change between them.
 
     The seconds at the end in which nothing but a final DUMPLOG was streaming are left out, and
-    so is the last, partial second (`measured_seconds`).
+    so is the last, partial second (`first_and_last_tenth`).
     """
-    series = measured_seconds(series)
-    if len(series) < 10:
+    windows = first_and_last_tenth(series)
+    if not windows:
         return {}
-    k = len(series) // 10
-    first, last = series[:k], series[-k:]
-    a, b = sum(first) / len(first), sum(last) / len(last)
+    (f0, f1), (l0, l1) = windows["first"], windows["last"]
+    a, b = sum(series[f0:f1]) / (f1 - f0), sum(series[l0:l1]) / (l1 - l0)
     return {"first": round(a, 1), "last": round(b, 1), "change_pct": round(100 * (b - a) / a, 1)}
 
 
